@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ResolutionsConfig(AppConfig):
+    name = "aftersales.resolutions"
+    label = "resolutions"

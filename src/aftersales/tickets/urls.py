@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "tickets"
+urlpatterns = [
+    path("", views.ticket_list_view, name="list"),
+]
