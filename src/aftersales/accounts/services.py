@@ -3,6 +3,7 @@ from __future__ import annotations
 import secrets
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from aftersales.core import clock
 from aftersales.core.errors import NotFound, PermissionDenied
@@ -26,9 +27,9 @@ def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
 def api_token_revoke(*, token_id: int, actor: User) -> ApiToken:
     token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
     if token is None:
-        raise NotFound("Token not found.", code="token_not_found")
+        raise NotFound(_("Token not found."), code="token_not_found")
     if token.user_id != actor.pk and not actor.is_admin_role:
-        raise PermissionDenied("You can only revoke your own tokens.")
+        raise PermissionDenied(_("You can only revoke your own tokens."))
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at", "updated_at"])

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from aftersales.core.errors import ValidationFailed
 
@@ -15,7 +16,7 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{4,24}$")
 def normalize_phone(raw: str) -> str:
     phone = (raw or "").strip().replace(" ", "").replace("-", "")
     if phone and not PHONE_RE.match(phone):
-        raise ValidationFailed("Phone number is not valid.", code="invalid_phone", detail={"field": "phone"})
+        raise ValidationFailed(_("Phone number is not valid."), code="invalid_phone", detail={"field": "phone"})
     return phone
 
 
@@ -42,10 +43,10 @@ def customer_find_or_create(*, data: CustomerInput) -> Customer:
     phone = normalize_phone(data.phone)
     email = (data.email or "").strip().lower()
     if not name:
-        raise ValidationFailed("Customer name is required.", code="customer_name_required",
+        raise ValidationFailed(_("Customer name is required."), code="customer_name_required",
                                detail={"field": "customer.name"})
     if not phone and not email and not data.wechat_openid:
-        raise ValidationFailed("A phone, email or messaging id is required to reach the customer.",
+        raise ValidationFailed(_("A phone, email or messaging id is required to reach the customer."),
                                code="customer_contact_required", detail={"field": "customer.phone"})
     existing = None
     if phone:

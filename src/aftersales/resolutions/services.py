@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from aftersales.accounts.models import Department, User
 from aftersales.accounts.roles import Role
 from aftersales.core import clock
@@ -57,20 +59,20 @@ def plan_approval_need(*, priority: str, proposer: User, compensation_amount: De
 
 def plan_validate(data: PlanInput) -> None:
     if data.kind not in PlanKind.values:
-        raise ValidationFailed("Unknown plan kind.", code="invalid_plan_kind", detail={"field": "kind"})
+        raise ValidationFailed(_("Unknown plan kind."), code="invalid_plan_kind", detail={"field": "kind"})
     if not data.summary.strip():
-        raise ValidationFailed("Describe what will be done.", code="plan_summary_required",
+        raise ValidationFailed(_("Describe what will be done."), code="plan_summary_required",
                                detail={"field": "summary"})
     if data.kind == PlanKind.REPAIR and data.repair_mode not in RepairMode.values:
-        raise ValidationFailed("A repair is either on-site or return to factory.", code="repair_mode_required",
+        raise ValidationFailed(_("A repair is either on-site or return to factory."), code="repair_mode_required",
                                detail={"field": "repair_mode"})
     if data.cost < 0 or data.compensation_amount < 0:
-        raise ValidationFailed("Amounts cannot be negative.", code="negative_amount", detail={"field": "cost"})
+        raise ValidationFailed(_("Amounts cannot be negative."), code="negative_amount", detail={"field": "cost"})
     if data.kind == PlanKind.COMPENSATION and data.compensation_amount <= 0:
-        raise ValidationFailed("A compensation plan needs an amount.", code="compensation_amount_required",
+        raise ValidationFailed(_("A compensation plan needs an amount."), code="compensation_amount_required",
                                detail={"field": "compensation_amount"})
     if data.due_at <= clock.now():
-        raise ValidationFailed("The due time must be in the future.", code="due_in_past",
+        raise ValidationFailed(_("The due time must be in the future."), code="due_in_past",
                                detail={"field": "due_at"})
 
 
@@ -107,15 +109,14 @@ def plan_can_approve(*, plan: Plan, approver: User, case_department_id: int | No
 
 def plan_decide(*, plan: Plan, approver: User, approve: bool, reason: str, case_department_id: int | None) -> Plan:
     if plan.status != PlanStatus.AWAITING_APPROVAL:
-        raise ValidationFailed("This plan is not waiting for approval.", code="plan_not_awaiting_approval")
+        raise ValidationFailed(_("This plan is not waiting for approval."), code="plan_not_awaiting_approval")
     if not plan_can_approve(plan=plan, approver=approver, case_department_id=case_department_id):
-        raise PermissionDenied(
-            "You cannot approve this plan: it needs the department head or a higher authority limit.",
+        raise PermissionDenied(_("You cannot approve this plan: it needs the department head or a higher authority limit."),
             code="approval_beyond_authority",
             detail={"reasons": plan.approval_reasons, "amount": str(plan.compensation_amount)},
         )
     if not approve and not reason.strip():
-        raise ValidationFailed("Give a reason for refusing.", code="reason_required", detail={"field": "reason"})
+        raise ValidationFailed(_("Give a reason for refusing."), code="reason_required", detail={"field": "reason"})
     Approval.objects.create(plan=plan, approver=approver, reason=reason.strip(), created_at=clock.now(),
                             decision=Decision.APPROVED if approve else Decision.REFUSED)
     plan.status = PlanStatus.READY if approve else PlanStatus.REFUSED

@@ -13,6 +13,7 @@ from typing import Any
 
 import pydantic
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User
 from aftersales.core.errors import NotFound, ValidationFailed
@@ -99,13 +100,12 @@ ACTIONS: dict[str, ActionSpec] = {
 def parse_action(action: str, data: dict[str, Any]) -> tuple[ActionSpec, s.ActionIn]:
     spec = ACTIONS.get(action)
     if spec is None:
-        raise NotFound(f"Unknown action “{action}”.", code="unknown_action",
+        raise NotFound(_("Unknown action “{action}”.").format(action=action), code="unknown_action",
                        detail={"action": action, "actions": sorted(ACTIONS)})
     try:
         return spec, spec.schema.model_validate(data)
     except pydantic.ValidationError as exc:
-        raise ValidationFailed(
-            "The action's fields are not valid.", code="invalid",
+        raise ValidationFailed(_("The action's fields are not valid."), code="invalid",
             detail={"errors": [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
                                for e in exc.errors(include_url=False, include_context=False)]},
         ) from exc
@@ -116,6 +116,6 @@ def run_action(*, number: str, action: str, actor: User, data: dict[str, Any],
     """Validate the fields of ``action`` and run its service."""
     spec, parsed = parse_action(action, data)
     if files and not spec.accepts_files:
-        raise ValidationFailed("This action does not take files.", code="files_not_accepted",
+        raise ValidationFailed(_("This action does not take files."), code="files_not_accepted",
                                detail={"field": "files"})
     return spec.run(number, actor, parsed, files)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 from aftersales.core.errors import ValidationFailed
 
@@ -45,18 +46,18 @@ def check_upload(upload: UploadedFile) -> CheckedFile:
     size = upload.size or 0
     if size > limit:
         raise ValidationFailed(
-            f"{name}: file is larger than {settings.AFTERSALES_ATTACHMENT_MAX_MB} MB.",
+            _("{name}: file is larger than {limit} MB.").format(name=name, limit=settings.AFTERSALES_ATTACHMENT_MAX_MB),
             code="attachment_too_large", detail={"field": "attachments", "name": name, "size": size},
         )
     if size == 0:
-        raise ValidationFailed(f"{name}: file is empty.", code="attachment_empty",
+        raise ValidationFailed(_("{name}: file is empty.").format(name=name), code="attachment_empty",
                                detail={"field": "attachments", "name": name})
     upload.seek(0)
     head = upload.read(8192)
     kind = filetype.guess(head)
     if kind is None or kind.mime not in ALLOWED_TYPES:
         raise ValidationFailed(
-            f"{name}: only images, videos and PDF files are accepted (checked by content).",
+            _("{name}: only images, videos and PDF files are accepted (checked by content).").format(name=name),
             code="attachment_type_refused",
             detail={"field": "attachments", "name": name, "detected": kind.mime if kind else None},
         )

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User
 from aftersales.core import clock
@@ -92,7 +93,7 @@ def ticket_get_for_viewer(*, viewer: User, number: str) -> Ticket:
         .first()
     )
     if ticket is None or not can_view(viewer, ticket):
-        raise TicketNotFound(f"Case {number} was not found.", detail={"number": number})
+        raise TicketNotFound(_("Case {number} was not found.").format(number=number), detail={"number": number})
     return ticket
 
 

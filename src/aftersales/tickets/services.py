@@ -16,6 +16,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Department, User
 from aftersales.accounts.roles import DEPARTMENT_WORKERS, Role
@@ -121,10 +122,9 @@ def _lock(number: str, *, actor: User, expected_version: int | None) -> Ticket:
         .first()
     )
     if ticket is None or not can_view(actor, ticket):
-        raise TicketNotFound(f"Case {number} was not found.", detail={"number": number})
+        raise TicketNotFound(_("Case {number} was not found.").format(number=number), detail={"number": number})
     if expected_version is not None and ticket.version != expected_version:
-        raise VersionConflict(
-            "This case was changed by someone else. Reload it and try again.",
+        raise VersionConflict(_("This case was changed by someone else. Reload it and try again."),
             detail={"number": number, "expected_version": expected_version, "current_version": ticket.version},
         )
     return ticket
@@ -133,12 +133,12 @@ def _lock(number: str, *, actor: User, expected_version: int | None) -> Ticket:
 def _guard(ticket: Ticket, *, action: str, actor: User, target: str | None = None) -> None:
     if not can_transition(ticket.state, action, target):
         raise InvalidTransition(
-            f"Action “{action}” is not allowed while the case is “{ticket.state}”.",
+            _("Action “{action}” is not allowed while the case is “{state}”.").format(
+                action=Action(action).label, state=State(ticket.state).label),
             detail={"state": ticket.state, "action": action, "allowed_actions": allowed_actions(actor, ticket)},
         )
     if not action_permitted(actor, ticket, action):
-        raise PermissionDenied(
-            "You are not allowed to do this on this case.",
+        raise PermissionDenied(_("You are not allowed to do this on this case."),
             code="action_not_permitted", detail={"action": action, "state": ticket.state},
         )
 
@@ -193,7 +193,7 @@ def _category(code: str | None, *, parent: Category | None = None) -> Category |
         return None
     category = Category.objects.filter(code=code, is_active=True).select_related("parent").first()
     if category is None:
-        raise ValidationFailed(f"Unknown category “{code}”.", code="unknown_category",
+        raise ValidationFailed(_("Unknown category “{code}”.").format(code=code), code="unknown_category",
                                detail={"field": "subcategory" if parent else "category", "value": code})
     return category
 
@@ -201,14 +201,14 @@ def _category(code: str | None, *, parent: Category | None = None) -> Category |
 def _classification(category_code: str, subcategory_code: str, priority: str) -> tuple[Category, Category | None]:
     category = _category(category_code)
     if category is None or category.parent_id is not None:
-        raise ValidationFailed("Choose a top-level category.", code="category_required",
+        raise ValidationFailed(_("Choose a top-level category."), code="category_required",
                                detail={"field": "category"})
     subcategory = _category(subcategory_code, parent=category)
     if subcategory is not None and subcategory.parent_id != category.pk:
-        raise ValidationFailed("The subcategory does not belong to that category.",
+        raise ValidationFailed(_("The subcategory does not belong to that category."),
                                code="subcategory_mismatch", detail={"field": "subcategory"})
     if priority not in Priority.values:
-        raise ValidationFailed("Priority must be P1, P2 or P3.", code="invalid_priority",
+        raise ValidationFailed(_("Priority must be P1, P2 or P3."), code="invalid_priority",
                                detail={"field": "priority"})
     return category, subcategory
 
@@ -216,7 +216,7 @@ def _classification(category_code: str, subcategory_code: str, priority: str) ->
 def _clean_flags(flags: Sequence[str]) -> list[str]:
     unknown = [f for f in flags if f not in RiskFlag.values]
     if unknown:
-        raise ValidationFailed("Unknown risk flag.", code="unknown_risk_flag",
+        raise ValidationFailed(_("Unknown risk flag."), code="unknown_risk_flag",
                                detail={"field": "risk_flags", "value": unknown})
     return sorted(set(flags))
 
@@ -265,8 +265,7 @@ def _replay(*, actor: User, key: str, fingerprint: str) -> Ticket | None:
     if row is None:
         return None
     if row.fingerprint != fingerprint:
-        raise IdempotencyKeyReused(
-            "This Idempotency-Key was already used for a different request.",
+        raise IdempotencyKeyReused(_("This Idempotency-Key was already used for a different request."),
             detail={"number": row.ticket.number},
         )
     return row.ticket
@@ -274,22 +273,22 @@ def _replay(*, actor: User, key: str, fingerprint: str) -> Ticket | None:
 
 def _register(*, actor: User, data: RegistrationInput, attachments: Sequence[UploadedFile]) -> Ticket:
     if not action_permitted_to_register(actor):
-        raise PermissionDenied("Only agents and supervisors register cases.", code="action_not_permitted")
+        raise PermissionDenied(_("Only agents and supervisors register cases."), code="action_not_permitted")
     description = (data.description or "").strip()
     if not description:
-        raise ValidationFailed("Record the customer's own words.", code="description_required",
+        raise ValidationFailed(_("Record the customer's own words."), code="description_required",
                                detail={"field": "description"})
     if data.channel not in Channel.values:
-        raise ValidationFailed("Unknown channel.", code="invalid_channel", detail={"field": "channel"})
+        raise ValidationFailed(_("Unknown channel."), code="invalid_channel", detail={"field": "channel"})
     if data.demand not in Demand.values:
-        raise ValidationFailed("Unknown demand.", code="invalid_demand", detail={"field": "demand"})
+        raise ValidationFailed(_("Unknown demand."), code="invalid_demand", detail={"field": "demand"})
     product = data.product
     if product.purchase_channel and product.purchase_channel not in PurchaseChannel.values:
-        raise ValidationFailed("Unknown purchase channel.", code="invalid_purchase_channel",
+        raise ValidationFailed(_("Unknown purchase channel."), code="invalid_purchase_channel",
                                detail={"field": "product.purchase_channel"})
     now = clock.now()
     if product.purchase_date and product.purchase_date > now.astimezone(clock.SHANGHAI).date():
-        raise ValidationFailed("The purchase date is in the future.", code="purchase_date_in_future",
+        raise ValidationFailed(_("The purchase date is in the future."), code="purchase_date_in_future",
                                detail={"field": "product.purchase_date"})
     flags = _clean_flags(data.risk_flags)
     customer = customer_find_or_create(data=data.customer)
@@ -370,16 +369,16 @@ def ticket_classify(*, number: str, actor: User, category: str, subcategory: str
 def _department_and_assignee(department_code: str, assignee_username: str | None) -> tuple[Department, User | None]:
     department = Department.objects.filter(code=department_code, is_active=True).first()
     if department is None:
-        raise ValidationFailed(f"Unknown department “{department_code}”.", code="unknown_department",
+        raise ValidationFailed(_("Unknown department “{code}”.").format(code=department_code), code="unknown_department",
                                detail={"field": "department"})
     assignee = None
     if assignee_username:
         assignee = User.objects.filter(username=assignee_username, is_active=True).first()
         if assignee is None:
-            raise ValidationFailed(f"Unknown user “{assignee_username}”.", code="unknown_user",
+            raise ValidationFailed(_("Unknown user “{username}”.").format(username=assignee_username), code="unknown_user",
                                    detail={"field": "assignee"})
         if assignee.department_id != department.pk:
-            raise ValidationFailed("The handler must belong to the chosen department.",
+            raise ValidationFailed(_("The handler must belong to the chosen department."),
                                    code="assignee_not_in_department", detail={"field": "assignee"})
     return department, assignee
 
@@ -438,7 +437,7 @@ def ticket_transfer_owner(*, number: str, actor: User, new_owner: str, reason: s
     reason = _require_text(reason, field_name="reason", message="Say why ownership changes.")
     owner = User.objects.filter(username=new_owner, is_active=True).first()
     if owner is None:
-        raise ValidationFailed(f"Unknown user “{new_owner}”.", code="unknown_user", detail={"field": "new_owner"})
+        raise ValidationFailed(_("Unknown user “{username}”.").format(username=new_owner), code="unknown_user", detail={"field": "new_owner"})
     if owner.pk == ticket.owner_id:
         return ticket
     now = clock.now()
@@ -483,7 +482,7 @@ def plan_input_from(raw: dict[str, Any], *, default_department: Department | Non
     code = raw.get("responsible_department") or (default_department.code if default_department else "")
     department = Department.objects.filter(code=code, is_active=True).first()
     if department is None:
-        raise ValidationFailed("Choose the responsible department.", code="unknown_department",
+        raise ValidationFailed(_("Choose the responsible department."), code="unknown_department",
                                detail={"field": "responsible_department"})
     return plans.PlanInput(
         kind=raw["kind"], summary=raw.get("summary") or "", responsible_department=department,
@@ -549,7 +548,7 @@ def ticket_hold(*, number: str, actor: User, hold_reason: str, note: str = "", v
     ticket = _lock(number, actor=actor, expected_version=version)
     _guard(ticket, action=Action.HOLD, actor=actor)
     if hold_reason not in HoldReason.values:
-        raise ValidationFailed("Say whether the case waits on the customer or on parts.",
+        raise ValidationFailed(_("Say whether the case waits on the customer or on parts."),
                                code="invalid_hold_reason", detail={"field": "hold_reason"})
     now = clock.now()
     ticket.hold_reason, ticket.hold_started_at, ticket.last_public_update_at = hold_reason, now, now
@@ -582,14 +581,14 @@ def ticket_resolve(*, number: str, actor: User, result: str, responsibility: str
     _guard(ticket, action=Action.RESOLVE, actor=actor)
     result = _require_text(result, field_name="result", message="Describe the result.")
     if responsibility and responsibility not in Responsibility.values:
-        raise ValidationFailed("Unknown responsibility.", code="invalid_responsibility",
+        raise ValidationFailed(_("Unknown responsibility."), code="invalid_responsibility",
                                detail={"field": "responsibility"})
     existing = list(Attachment.objects.filter(ticket=ticket, pk__in=list(attachment_ids)))
     if len(existing) != len(set(attachment_ids)):
-        raise ValidationFailed("Some attachments do not belong to this case.", code="unknown_attachment",
+        raise ValidationFailed(_("Some attachments do not belong to this case."), code="unknown_attachment",
                                detail={"field": "attachment_ids"})
     if not attachments and not existing:
-        raise ValidationFailed("Attach proof of the result (repair record, receipt or photo).",
+        raise ValidationFailed(_("Attach proof of the result (repair record, receipt or photo)."),
                                code="proof_required", detail={"field": "attachments"})
     now = clock.now()
     ticket.resolved_at = now
@@ -690,7 +689,7 @@ def ticket_add_note(*, number: str, actor: User, body: str, internal: bool = Tru
     _guard(ticket, action=Action.NOTE if internal else Action.REPLY, actor=actor)
     body = (body or "").strip()
     if not body and not attachments:
-        raise ValidationFailed("Write something or attach a file.", code="note_empty", detail={"field": "body"})
+        raise ValidationFailed(_("Write something or attach a file."), code="note_empty", detail={"field": "body"})
     now = clock.now()
     fields: list[str] = []
     if not internal:
@@ -713,7 +712,7 @@ def ticket_add_attachments(*, number: str, actor: User, attachments: Sequence[Up
     ticket = _lock(number, actor=actor, expected_version=version)
     _guard(ticket, action=Action.NOTE, actor=actor)
     if not attachments:
-        raise ValidationFailed("No file was uploaded.", code="attachment_missing", detail={"field": "files"})
+        raise ValidationFailed(_("No file was uploaded."), code="attachment_missing", detail={"field": "files"})
     now = clock.now()
     _save(ticket, [])
     event = _record(ticket, kind=events.ATTACHMENT_ADDED, actor=actor, now=now,

@@ -1,0 +1,44 @@
+# Aftersales — the two commands: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-sqlite test-postgres test-browser lint bench install messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Create the environment, migrate SQLite under var/, load demo data, serve on :$(PORT).
+demo: $(STAMP)
+	$(BIN)/aftersales demo --port $(PORT)
+
+## Install and run the whole suite (SQLite unless DATABASE_URL says otherwise), then lint.
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -n 2 -m "not browser"
+	$(BIN)/pytest -q -m browser
+
+test-postgres: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q -n 2 -m "not browser"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python bench/intake.py
+
+## Regenerate translation catalogues (needs GNU gettext) and compile them.
+messages: $(STAMP)
+	cd src/aftersales && for app in core accounts customers catalog tickets resolutions; do \
+		(cd $$app && ../../../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete >/dev/null); done
+	cd src/aftersales && ../../$(BIN)/django-admin compilemessages >/dev/null
+
+clean:
+	rm -rf $(VENV) var build *.egg-info
