@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-sqlite test-postgres test-browser lint bench install messages clean
+.PHONY: browser-deps demo test test-sqlite test-postgres test-browser lint bench install messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,11 +19,19 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/aftersales demo --port $(PORT)
 
-## Install and run the whole suite (SQLite unless DATABASE_URL says otherwise), then lint.
-test: $(STAMP)
+## Install and run the whole suite (SQLite unless DATABASE_URL says otherwise), lint, and the browser test.
+test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q -n 2 -m "not browser"
 	$(BIN)/pytest -q -m browser
+
+## The browser test drives Debian's Chromium; install it (and CJK fonts) when missing.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
+		else echo "Chromium is missing: apt-get install chromium chromium-driver fonts-noto-cjk" >&2; exit 1; fi; \
+	fi
 
 test-postgres: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q -n 2 -m "not browser"
