@@ -3,6 +3,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError as ModelValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -42,6 +44,13 @@ def customer_find_or_create(*, data: CustomerInput) -> Customer:
     name = (data.name or "").strip()
     phone = normalize_phone(data.phone)
     email = (data.email or "").strip().lower()
+    if email:
+        # Checked before lookup: an existing customer's empty email is filled without full_clean().
+        try:
+            validate_email(email)
+        except ModelValidationError as exc:
+            raise ValidationFailed(_("Email address is not valid."), code="invalid_email",
+                                   detail={"field": "customer.email"}) from exc
     if not name:
         raise ValidationFailed(_("Customer name is required."), code="customer_name_required",
                                detail={"field": "customer.name"})
@@ -55,7 +64,8 @@ def customer_find_or_create(*, data: CustomerInput) -> Customer:
         existing = Customer.objects.filter(email=email).first()
     if existing is not None:
         changed = []
-        for field, value in (("email", email), ("wechat_openid", data.wechat_openid),
+        # Found by email: the phone given now was looked up above and is nobody else's.
+        for field, value in (("phone", phone), ("email", email), ("wechat_openid", data.wechat_openid),
                              ("address", data.address), ("region", data.region)):
             if value and not getattr(existing, field):
                 setattr(existing, field, value)
@@ -71,7 +81,15 @@ def customer_find_or_create(*, data: CustomerInput) -> Customer:
         customer_type=data.customer_type, preferred_channel=data.preferred_channel,
         is_vip=data.is_vip, address=data.address, region=data.region,
     )
-    customer.full_clean()
+    # The phone's uniqueness is left to the database: checked here, a customer committed by a
+    # concurrent registration after our lookup would raise Django's ValidationError instead of
+    # the IntegrityError handled below.
+    try:
+        customer.full_clean(validate_constraints=False)
+    except ModelValidationError as exc:  # a domain error, not a 500, whichever interface called
+        field = next(iter(exc.message_dict), "name")
+        raise ValidationFailed(" ".join(exc.messages), code="invalid_customer",
+                               detail={"field": f"customer.{field}", "errors": exc.message_dict}) from exc
     try:
         # A savepoint: two registrations for the same new phone may race.
         with transaction.atomic():

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as ModelValidationError
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Department, User
@@ -15,6 +16,8 @@ from aftersales.core import clock
 from aftersales.core.errors import PermissionDenied, ValidationFailed
 
 from .models import Approval, AuthorityLimit, Decision, Plan, PlanKind, PlanStatus, RepairMode
+
+APPROVER_ROLES = frozenset({Role.SUPERVISOR, Role.DEPARTMENT_HEAD})
 
 
 def authority_limit_for(user: User) -> Decimal:
@@ -46,15 +49,22 @@ class ApprovalNeed:
         return bool(self.reasons)
 
 
-def plan_approval_need(*, priority: str, proposer: User, compensation_amount: Decimal) -> ApprovalNeed:
-    """Why a plan needs approval: P1 needs the department head; compensation
-    above the proposer's authority needs someone whose limit covers it."""
+def plan_approval_need(*, priority: str, proposer: User, compensation_amount: Decimal,
+                       case_department_id: int | None = None) -> ApprovalNeed:
+    """Why a plan needs approval: P1 needs the department head (unless the head
+    proposed it); compensation above the proposer's authority needs a supervisor
+    or department head whose limit covers it."""
     reasons: list[str] = []
-    if priority == "P1":
+    proposed_by_head = (
+        proposer.role == Role.DEPARTMENT_HEAD and case_department_id is not None
+        and proposer.department_id == case_department_id
+    )
+    needs_head = priority == "P1" and not proposed_by_head
+    if needs_head:
         reasons.append("p1_plan")
     if compensation_amount > authority_limit_for(proposer):
         reasons.append("over_authority")
-    return ApprovalNeed(needs_head=priority == "P1", amount=compensation_amount, reasons=reasons)
+    return ApprovalNeed(needs_head=needs_head, amount=compensation_amount, reasons=reasons)
 
 
 def plan_validate(data: PlanInput) -> None:
@@ -76,10 +86,12 @@ def plan_validate(data: PlanInput) -> None:
                                detail={"field": "due_at"})
 
 
-def plan_create(*, ticket_id: int, priority: str, data: PlanInput, proposer: User) -> Plan:
+def plan_create(*, ticket_id: int, priority: str, data: PlanInput, proposer: User,
+                case_department_id: int | None = None) -> Plan:
     """Write a new plan; the caller holds the case lock and moves the case."""
     plan_validate(data)
-    need = plan_approval_need(priority=priority, proposer=proposer, compensation_amount=data.compensation_amount)
+    need = plan_approval_need(priority=priority, proposer=proposer, compensation_amount=data.compensation_amount,
+                              case_department_id=case_department_id)
     plan = Plan(
         ticket_id=ticket_id, kind=data.kind, repair_mode=data.repair_mode if data.kind == PlanKind.REPAIR else "",
         summary=data.summary.strip(), cost=data.cost, compensation_amount=data.compensation_amount,
@@ -88,7 +100,12 @@ def plan_create(*, ticket_id: int, priority: str, data: PlanInput, proposer: Use
         approval_reasons=need.reasons,
         status=PlanStatus.AWAITING_APPROVAL if need.required else PlanStatus.READY,
     )
-    plan.full_clean(exclude=["ticket"])
+    try:
+        plan.full_clean(exclude=["ticket"])
+    except ModelValidationError as exc:  # e.g. a third decimal place: a domain error, not a 500
+        field_name = next(iter(exc.message_dict), "summary")
+        raise ValidationFailed(" ".join(exc.messages), code="invalid_plan",
+                               detail={"field": field_name, "errors": exc.message_dict}) from exc
     plan.save()
     return plan
 
@@ -97,14 +114,20 @@ def plan_can_approve(*, plan: Plan, approver: User, case_department_id: int | No
     """Whether ``approver`` may decide this plan (used for buttons and the guard)."""
     if approver.pk == plan.proposed_by_id:
         return False
+    # A P1 plan is the case department's head's call. The plan's responsible department is
+    # chosen by the proposer, so its head must not become a way around that.
+    head_department_id = case_department_id if case_department_id is not None else plan.responsible_department_id
     if plan.needs_head_approval and not (
-        approver.role == Role.DEPARTMENT_HEAD and approver.department_id in {case_department_id,
-                                                                            plan.responsible_department_id}
+        approver.role == Role.DEPARTMENT_HEAD and approver.department_id == head_department_id
     ):
+        return False
+    # Out-of-authority requests go up the line (supervisor, then department head), never
+    # sideways to a peer whose own limit happens to cover the amount.
+    if approver.role not in APPROVER_ROLES:
         return False
     if plan.compensation_amount > 0 and "over_authority" in plan.approval_reasons:
         return authority_limit_for(approver) >= plan.compensation_amount
-    return approver.role in {Role.DEPARTMENT_HEAD, Role.SUPERVISOR}
+    return True
 
 
 def plan_decide(*, plan: Plan, approver: User, approve: bool, reason: str, case_department_id: int | None) -> Plan:

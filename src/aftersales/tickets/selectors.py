@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User
 from aftersales.core import clock
+from aftersales.core.errors import NotFound
 
 from .errors import TicketNotFound
 from .models import Attachment, Ticket, TicketEvent, TicketSettings
@@ -72,10 +73,13 @@ def ticket_list(*, viewer: User, filters: TicketFilters) -> QuerySet[Ticket]:
         qs = qs.filter(transfer_count__gt=TicketSettings.current().transfer_flag_threshold)
     q = filters.q.strip()
     if q:
-        qs = qs.filter(
-            Q(number__icontains=q) | Q(customer__name__icontains=q) | Q(customer__phone__contains=q)
-            | Q(description__icontains=q) | Q(title__icontains=q)
-        )
+        match = (Q(number__icontains=q) | Q(customer__name__icontains=q) | Q(description__icontains=q)
+                 | Q(title__icontains=q))
+        # Phones are stored without spaces or dashes; people type them with both ("138 0013 8000").
+        phone = q.replace(" ", "").replace("-", "")
+        if phone:
+            match |= Q(customer__phone__contains=phone)
+        qs = qs.filter(match)
     return qs.order_by("-created_at", "-id")
 
 
@@ -126,3 +130,20 @@ def ticket_is_flagged(ticket: Ticket) -> bool:
 
 def ticket_involves(viewer: User, ticket: Ticket) -> bool:
     return ticket.owner_id == viewer.pk or works_on(viewer, ticket)
+
+
+def ticket_attachments(*, ticket: Ticket, audience: str = "staff") -> list[Attachment]:
+    """A case's files, oldest first; ``audience="customer"`` drops internal ones."""
+    qs = Attachment.objects.filter(ticket=ticket).select_related("uploaded_by")
+    if audience == "customer":
+        qs = qs.filter(is_internal=False)
+    return list(qs.order_by("created_at", "id"))
+
+
+def attachment_get_for_viewer(*, viewer: User, attachment_id: int) -> Attachment:
+    """An attachment, if the viewer may see its case; otherwise not found (never 403: no probing)."""
+    attachment = Attachment.objects.select_related("ticket").filter(pk=attachment_id).first()
+    if attachment is None or not can_view(viewer, attachment.ticket):
+        raise NotFound(_("Attachment {id} was not found.").format(id=attachment_id), code="attachment_not_found",
+                       detail={"id": attachment_id})
+    return attachment

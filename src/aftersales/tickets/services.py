@@ -14,8 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Department, User
@@ -93,15 +92,29 @@ def _fingerprint(data: RegistrationInput) -> str:
 
 
 def _next_number(now: dt.datetime) -> str:
-    """AS + local date + per-day sequence; the row update serialises concurrent registrations."""
+    """AS + local date + per-day sequence.
+
+    One ``UPDATE … RETURNING`` both bumps and reads the day's counter; its row lock
+    serialises concurrent registrations until commit, so the caller takes the number
+    as late as possible in its transaction.
+    """
     day = now.astimezone(clock.SHANGHAI).date()
-    if not TicketSequence.objects.filter(day=day).update(last_value=F("last_value") + 1):
+    table = TicketSequence._meta.db_table
+    sql = f"UPDATE {table} SET last_value = last_value + 1 WHERE day = %s RETURNING last_value"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day.isoformat()])
+        row = cursor.fetchone()
+    if row is None:
         try:
             with transaction.atomic():
                 TicketSequence.objects.create(day=day, last_value=1)
-        except IntegrityError:
-            TicketSequence.objects.filter(day=day).update(last_value=F("last_value") + 1)
-    value = TicketSequence.objects.values_list("last_value", flat=True).get(day=day)
+            value = 1
+        except IntegrityError:  # another registration created the day's row first
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [day.isoformat()])
+                value = cursor.fetchone()[0]
+    else:
+        value = row[0]
     return f"AS{day:%Y%m%d}-{value:06d}"
 
 
@@ -225,7 +238,11 @@ def _count_transfer(ticket: Ticket, *, actor: User, now: dt.datetime, fields: li
     ticket.transfer_count += 1
     fields.append("transfer_count")
     threshold = TicketSettings.current().transfer_flag_threshold
-    if ticket.transfer_count == threshold + 1:
+    # "Past the threshold and not flagged yet", not "exactly one past it": an administrator may
+    # lower the threshold below a case's count, and the flag must still be written, once.
+    if ticket.transfer_count > threshold and not TicketEvent.objects.filter(
+        ticket=ticket, kind=events.TRANSFER_FLAGGED
+    ).exists():
         _record(ticket, kind=events.TRANSFER_FLAGGED, actor=actor, now=now,
                 data={"transfer_count": ticket.transfer_count, "threshold": threshold})
 
@@ -299,7 +316,7 @@ def _register(*, actor: User, data: RegistrationInput, attachments: Sequence[Upl
     state = State.REGISTERED if data.confirm else State.NEW
     first_contact = min(data.first_contact_at or now, now)
     ticket = Ticket(
-        number=_next_number(now), state=state, channel=data.channel, demand=data.demand,
+        state=state, channel=data.channel, demand=data.demand,
         risk_flags=flags, customer=customer,
         product_model=resolved.product_model, batch=resolved.batch, unit=resolved.unit,
         model_text=product.model.strip()[:120], sku=product.sku.strip()[:60],
@@ -312,7 +329,10 @@ def _register(*, actor: User, data: RegistrationInput, attachments: Sequence[Upl
         registered_at=now if data.confirm else None,
         first_response_at=now if data.channel in LIVE_CHANNELS else None,
     )
-    ticket.full_clean(exclude=["number", "current_plan"])
+    # The related rows were just fetched: skip full_clean's existence query for each.
+    ticket.full_clean(exclude=["number", "current_plan", "customer", "owner", "registered_by", "product_model",
+                               "batch", "unit"])
+    ticket.number = _next_number(now)
     ticket.save()
     event = _record(ticket, kind=events.REGISTERED if data.confirm else events.CREATED, actor=actor,
                     to_state=state, now=now, data={"channel": data.channel, "demand": data.demand})
@@ -348,6 +368,7 @@ def ticket_classify(*, number: str, actor: User, category: str, subcategory: str
     now = clock.now()
     before = {"category": ticket.category.code if ticket.category else "",
               "subcategory": ticket.subcategory.code if ticket.subcategory else "", "priority": ticket.priority}
+    flags_before = list(ticket.risk_flags)
     ticket.category, ticket.subcategory, ticket.priority = cat, sub, priority
     fields = ["category", "subcategory", "priority"]
     if risk_flags is not None:
@@ -355,8 +376,8 @@ def ticket_classify(*, number: str, actor: User, category: str, subcategory: str
         fields.append("risk_flags")
     after = {"category": cat.code, "subcategory": sub.code if sub else "", "priority": priority}
     if reclassify:
-        if before == after and risk_flags is None:
-            return ticket  # nothing changed: no event, no version bump
+        if before == after and ticket.risk_flags == flags_before:
+            return ticket  # nothing changed (forms resend the flags as they were): no event, no version bump
         _save(ticket, fields)
         _record(ticket, kind=events.RECLASSIFIED, actor=actor, now=now, data={"before": before, "after": after})
         return ticket
@@ -380,6 +401,10 @@ def _department_and_assignee(department_code: str, assignee_username: str | None
         if assignee.department_id != department.pk:
             raise ValidationFailed(_("The handler must belong to the chosen department."),
                                    code="assignee_not_in_department", detail={"field": "assignee"})
+        # Auditors are read-only: a case assigned to one would sit with someone who may not touch it.
+        if assignee.role == Role.AUDITOR:
+            raise ValidationFailed(_("An auditor cannot handle cases."), code="assignee_cannot_handle",
+                                   detail={"field": "assignee"})
     return department, assignee
 
 
@@ -408,7 +433,7 @@ def ticket_transfer(*, number: str, actor: User, department: str, assignee: str 
     """Move the work to another department or handler. Counted; flagged past the threshold."""
     ticket = _lock(number, actor=actor, expected_version=version)
     _guard(ticket, action=Action.TRANSFER, actor=actor)
-    reason = _require_text(reason, field_name="reason", message="Say why the case is transferred.")
+    reason = _require_text(reason, field_name="reason", message=_("Say why the case is transferred."))
     dept, handler = _department_and_assignee(department, assignee)
     if dept.pk == ticket.department_id and (handler.pk if handler else None) == ticket.assignee_id:
         return ticket
@@ -434,10 +459,14 @@ def ticket_transfer_owner(*, number: str, actor: User, new_owner: str, reason: s
     """Hand first-contact ownership to another agent: explicit, recorded and counted."""
     ticket = _lock(number, actor=actor, expected_version=version)
     _guard(ticket, action=Action.TRANSFER_OWNER, actor=actor)
-    reason = _require_text(reason, field_name="reason", message="Say why ownership changes.")
+    reason = _require_text(reason, field_name="reason", message=_("Say why ownership changes."))
     owner = User.objects.filter(username=new_owner, is_active=True).first()
     if owner is None:
         raise ValidationFailed(_("Unknown user “{username}”.").format(username=new_owner), code="unknown_user", detail={"field": "new_owner"})
+    # The first-contact owner speaks for the customer; a handler or an auditor could not.
+    if not action_permitted_to_register(owner):
+        raise ValidationFailed(_("Only agents and supervisors can own a case."), code="owner_not_agent",
+                               detail={"field": "new_owner"})
     if owner.pk == ticket.owner_id:
         return ticket
     now = clock.now()
@@ -461,7 +490,8 @@ def ticket_propose_plan(*, number: str, actor: User, plan: plans.PlanInput | dic
     ticket = _lock(number, actor=actor, expected_version=version)
     _guard(ticket, action=Action.PROPOSE_PLAN, actor=actor)
     data = plan if isinstance(plan, plans.PlanInput) else plan_input_from(plan, default_department=ticket.department)
-    new_plan = plans.plan_create(ticket_id=ticket.pk, priority=ticket.priority, data=data, proposer=actor)
+    new_plan = plans.plan_create(ticket_id=ticket.pk, priority=ticket.priority, data=data, proposer=actor,
+                                 case_department_id=ticket.department_id)
     now = clock.now()
     target = State.AWAITING_APPROVAL if new_plan.status == PlanStatus.AWAITING_APPROVAL else State.PLAN_PROPOSED
     ticket.current_plan = new_plan
@@ -530,7 +560,7 @@ def ticket_record_customer_decision(*, number: str, actor: User, accept: bool, r
     ticket = _lock(number, actor=actor, expected_version=version)
     _guard(ticket, action=Action.ACCEPT_PLAN if accept else Action.REJECT_PLAN, actor=actor)
     if not accept:
-        reason = _require_text(reason, field_name="reason", message="Record why the customer rejected the plan.")
+        reason = _require_text(reason, field_name="reason", message=_("Record why the customer rejected the plan."))
     plans.plan_set_status(plan=ticket.current_plan, status=PlanStatus.ACCEPTED if accept else PlanStatus.REJECTED,
                           customer_reason=reason.strip())
     now = clock.now()
@@ -579,7 +609,7 @@ def ticket_resolve(*, number: str, actor: User, result: str, responsibility: str
     """The handler marks the work done. Proof (repair record, receipt, photo) is required."""
     ticket = _lock(number, actor=actor, expected_version=version)
     _guard(ticket, action=Action.RESOLVE, actor=actor)
-    result = _require_text(result, field_name="result", message="Describe the result.")
+    result = _require_text(result, field_name="result", message=_("Describe the result."))
     if responsibility and responsibility not in Responsibility.values:
         raise ValidationFailed(_("Unknown responsibility."), code="invalid_responsibility",
                                detail={"field": "responsibility"})
@@ -611,7 +641,7 @@ def ticket_feed_back(*, number: str, actor: User, message: str, version: int | N
     """The owner tells the customer the result, with the proof, and asks them to confirm."""
     ticket = _lock(number, actor=actor, expected_version=version)
     _guard(ticket, action=Action.FEED_BACK, actor=actor)
-    message = _require_text(message, field_name="message", message="Write what the customer is told.")
+    message = _require_text(message, field_name="message", message=_("Write what the customer is told."))
     now = clock.now()
     ticket.fed_back_at = ticket.last_public_update_at = now
     _move(ticket, to_state=State.AWAITING_CONFIRMATION, kind=events.FED_BACK, actor=actor, now=now,
@@ -635,7 +665,7 @@ def ticket_confirm(*, number: str, actor: User, note: str = "", version: int | N
 def ticket_dispute(*, number: str, actor: User, reason: str, version: int | None = None) -> Ticket:
     ticket = _lock(number, actor=actor, expected_version=version)
     _guard(ticket, action=Action.DISPUTE, actor=actor)
-    reason = _require_text(reason, field_name="reason", message="Record what the customer says is still wrong.")
+    reason = _require_text(reason, field_name="reason", message=_("Record what the customer says is still wrong."))
     now = clock.now()
     ticket.resolved_at = ticket.fed_back_at = None
     _move(ticket, to_state=State.IN_PROGRESS, kind=events.DISPUTED, actor=actor, now=now, body=reason,
@@ -647,7 +677,7 @@ def ticket_dispute(*, number: str, actor: User, reason: str, version: int | None
 def ticket_reopen(*, number: str, actor: User, reason: str, version: int | None = None) -> Ticket:
     ticket = _lock(number, actor=actor, expected_version=version)
     _guard(ticket, action=Action.REOPEN, actor=actor)
-    reason = _require_text(reason, field_name="reason", message="Say why the case is reopened.")
+    reason = _require_text(reason, field_name="reason", message=_("Say why the case is reopened."))
     now = clock.now()
     ticket.reopen_count += 1
     ticket.closed_at, ticket.closure, ticket.resolved_at, ticket.fed_back_at = None, "", None, None
@@ -670,7 +700,7 @@ def ticket_cancel(*, number: str, actor: User, reason: str, version: int | None 
     """Close a case that needs no handling (duplicate, spam, withdrawn by the customer)."""
     ticket = _lock(number, actor=actor, expected_version=version)
     _guard(ticket, action=Action.CANCEL, actor=actor)
-    reason = _require_text(reason, field_name="reason", message="Say why the case is cancelled.")
+    reason = _require_text(reason, field_name="reason", message=_("Say why the case is cancelled."))
     now = clock.now()
     ticket.closed_at, ticket.closure = now, Closure.CANCELLED
     _move(ticket, to_state=State.CLOSED, kind=events.CANCELLED, actor=actor, now=now, body=reason,

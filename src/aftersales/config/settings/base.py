@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "aftersales.catalog",
     "aftersales.tickets",
     "aftersales.resolutions",
+    "aftersales.demo",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +107,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start without it
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
