@@ -92,6 +92,8 @@ class Approval(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
 
     def __str__(self) -> str:
         return f"{self.decision} by {self.approver_id}"
