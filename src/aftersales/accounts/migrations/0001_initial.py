@@ -5,6 +5,7 @@ import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
+import aftersales.core.clock
 from django.db import migrations, models
 
 
@@ -21,7 +22,7 @@ class Migration(migrations.Migration):
             name='Department',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('created_at', models.DateTimeField(db_index=True, default=aftersales.core.clock.now, editable=False)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
                 ('name', models.CharField(max_length=60, verbose_name='name (Chinese)')),
@@ -68,7 +69,7 @@ class Migration(migrations.Migration):
             name='ApiToken',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('created_at', models.DateTimeField(db_index=True, default=aftersales.core.clock.now, editable=False)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('name', models.CharField(blank=True, max_length=80, verbose_name='name')),
                 ('prefix', models.CharField(db_index=True, max_length=12)),

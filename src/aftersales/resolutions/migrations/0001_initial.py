@@ -3,6 +3,7 @@
 import django.db.models.deletion
 from decimal import Decimal
 from django.conf import settings
+import aftersales.core.clock
 from django.db import migrations, models
 
 
@@ -20,7 +21,7 @@ class Migration(migrations.Migration):
             name='AuthorityLimit',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('created_at', models.DateTimeField(db_index=True, default=aftersales.core.clock.now, editable=False)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('role', models.CharField(choices=[('agent', 'Agent'), ('supervisor', 'Supervisor'), ('handler', 'Handler'), ('engineer', 'Field engineer'), ('department_head', 'Department head'), ('admin', 'Administrator'), ('auditor', 'Auditor')], max_length=20, unique=True, verbose_name='role')),
                 ('max_compensation', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='compensation limit (yuan)')),
@@ -43,13 +44,15 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['created_at'],
+                'verbose_name': 'approval',
+                'verbose_name_plural': 'approvals',
             },
         ),
         migrations.CreateModel(
             name='Plan',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('created_at', models.DateTimeField(db_index=True, default=aftersales.core.clock.now, editable=False)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('kind', models.CharField(choices=[('repair', 'Repair'), ('exchange', 'Exchange'), ('return_refund', 'Return & refund'), ('reship', 'Reship'), ('remote_guidance', 'Remote guidance'), ('compensation', 'Compensation')], max_length=20, verbose_name='plan kind')),
                 ('repair_mode', models.CharField(blank=True, choices=[('onsite', 'On-site'), ('return_to_factory', 'Return to factory')], max_length=20, verbose_name='repair mode')),

@@ -3,6 +3,7 @@
 import aftersales.tickets.models
 import django.db.models.deletion
 from django.conf import settings
+import aftersales.core.clock
 from django.db import migrations, models
 
 
@@ -42,7 +43,7 @@ class Migration(migrations.Migration):
             name='Category',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('created_at', models.DateTimeField(db_index=True, default=aftersales.core.clock.now, editable=False)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
                 ('name', models.CharField(max_length=60, verbose_name='name (Chinese)')),
@@ -62,7 +63,7 @@ class Migration(migrations.Migration):
             name='Ticket',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('created_at', models.DateTimeField(db_index=True, default=aftersales.core.clock.now, editable=False)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('number', models.CharField(max_length=20, unique=True, verbose_name='case number')),
                 ('state', models.CharField(choices=[('new', 'New'), ('registered', 'Registered'), ('classified', 'Classified'), ('assigned', 'Assigned'), ('awaiting_approval', 'Awaiting approval'), ('plan_proposed', 'Plan proposed'), ('awaiting_customer', 'Awaiting customer'), ('in_progress', 'In progress'), ('on_hold', 'On hold'), ('resolved', 'Resolved'), ('awaiting_confirmation', 'Awaiting confirmation'), ('closed', 'Closed'), ('reopened', 'Reopened'), ('archived', 'Archived')], default='registered', max_length=24, verbose_name='state')),
@@ -130,6 +131,10 @@ class Migration(migrations.Migration):
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tickets.ticket')),
             ],
+            options={
+                'verbose_name': 'idempotency key',
+                'verbose_name_plural': 'idempotency keys',
+            },
         ),
         migrations.CreateModel(
             name='TicketEvent',
