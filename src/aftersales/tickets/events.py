@@ -30,6 +30,12 @@ CANCELLED = "cancelled"
 NOTE = "note"
 REPLY = "reply"
 ATTACHMENT_ADDED = "attachment_added"
+# Written by the SLA clocks and the tick (always internal).
+SLA_REPLANNED = "sla_replanned"
+SLA_WARNING = "sla_warning"
+SLA_BREACHED = "sla_breached"
+SLA_ESCALATED = "sla_escalated"
+PROGRESS_REMINDER = "progress_reminder"
 
 LABELS = {
     CREATED: _("Case received"),
@@ -58,6 +64,11 @@ LABELS = {
     NOTE: _("Internal note"),
     REPLY: _("Reply to customer"),
     ATTACHMENT_ADDED: _("Attachment added"),
+    SLA_REPLANNED: _("Deadlines re-planned"),
+    SLA_WARNING: _("Deadline warning"),
+    SLA_BREACHED: _("Deadline breached"),
+    SLA_ESCALATED: _("Escalated"),
+    PROGRESS_REMINDER: _("Progress update overdue: reminder sent"),
 }
 
 # Events a customer may see (the portal, customer-facing reads). Everything else,

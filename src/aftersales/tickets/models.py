@@ -190,6 +190,11 @@ class Ticket(BaseModel):
     fed_back_at = models.DateTimeField(_("result fed back"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
+    # The nearest running SLA deadline, kept by aftersales.sla for lists, sorting and filters.
+    sla_due_at = models.DateTimeField(_("nearest deadline"), null=True, blank=True)
+    sla_warn_at = models.DateTimeField(_("warning from"), null=True, blank=True)
+    sla_paused = models.BooleanField(_("clocks paused"), default=False)
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("case")
@@ -201,6 +206,8 @@ class Ticket(BaseModel):
             models.Index(fields=["department", "state"], name="ticket_department_state"),
             models.Index(fields=["assignee", "state"], name="ticket_assignee_state"),
             models.Index(fields=["channel"], name="ticket_channel"),
+            models.Index(fields=["sla_due_at"], name="ticket_sla_due",
+                         condition=models.Q(sla_due_at__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -25,6 +25,7 @@ from aftersales.core.errors import PermissionDenied, ValidationFailed
 from aftersales.customers.services import CustomerInput, customer_find_or_create
 from aftersales.resolutions import services as plans
 from aftersales.resolutions.models import PlanStatus
+from aftersales.sla.services import sla_sync
 
 from . import events
 from .attachments import check_upload
@@ -159,6 +160,8 @@ def _guard(ticket: Ticket, *, action: str, actor: User, target: str | None = Non
 def _save(ticket: Ticket, fields: Sequence[str]) -> None:
     ticket.version += 1
     ticket.save(update_fields=[*dict.fromkeys(fields), "version", "updated_at"])
+    # The clocks follow the case's timestamps, under the same lock, in the same transaction.
+    sla_sync(ticket)
 
 
 def _move(ticket: Ticket, *, to_state: str, kind: str, actor: User, fields: Sequence[str] = (),
@@ -337,6 +340,7 @@ def _register(*, actor: User, data: RegistrationInput, attachments: Sequence[Upl
     event = _record(ticket, kind=events.REGISTERED if data.confirm else events.CREATED, actor=actor,
                     to_state=state, now=now, data={"channel": data.channel, "demand": data.demand})
     _store_attachments(ticket, attachments, actor=actor, event=event, is_internal=False, now=now)
+    sla_sync(ticket, now=now)
     return ticket
 
 

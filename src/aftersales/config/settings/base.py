@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "aftersales.catalog",
     "aftersales.tickets",
     "aftersales.resolutions",
+    "aftersales.sla",
+    "aftersales.notify",
     "aftersales.demo",
 ]
 
@@ -131,3 +133,35 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.env_str("LOG_LEVEL", "WARNING")},
 }
+
+# ---------------------------------------------------------------- background work (docs/operations.md)
+# The embedded scheduler (aftersales serve / aftersales worker) runs the jobs on these periods.
+AFTERSALES_TICK_SECONDS = env.env_int("AFTERSALES_TICK_SECONDS", 30)
+AFTERSALES_FLUSH_SECONDS = env.env_int("AFTERSALES_FLUSH_SECONDS", 5)
+# With REDIS_URL set, Celery (worker + beat) runs the same jobs instead; see config/celery.py.
+REDIS_URL = env.env_str("REDIS_URL", "")
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_DEFAULT_QUEUE = env.env_str("AFTERSALES_CELERY_QUEUE", "aftersales")
+CELERY_TASK_ACKS_LATE = True  # a job a dead worker had taken is run again (jobs are idempotent)
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "Asia/Shanghai"
+
+# ---------------------------------------------------------------- notifications (the outbox)
+AFTERSALES_NOTIFY_BACKENDS = {
+    "in_app": "aftersales.notify.backends.InAppBackend",
+    "email": "aftersales.notify.backends.EmailBackend",
+    "sms": env.env_str("AFTERSALES_SMS_BACKEND", "aftersales.notify.backends.LogBackend"),
+    "webhook": env.env_str("AFTERSALES_WEBHOOK_BACKEND", "aftersales.notify.backends.WebhookBackend"),
+}
+AFTERSALES_WEBHOOK_URL = env.env_str("AFTERSALES_WEBHOOK_URL", "")  # blank: no webhook notifications
+AFTERSALES_NOTIFY_RETRY_SECONDS = env.env_int("AFTERSALES_NOTIFY_RETRY_SECONDS", 30)
+AFTERSALES_NOTIFY_MAX_ATTEMPTS = env.env_int("AFTERSALES_NOTIFY_MAX_ATTEMPTS", 8)
+EMAIL_BACKEND = env.env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env.env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env.env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env.env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env.env_str("DEFAULT_FROM_EMAIL", "aftersales@localhost")
