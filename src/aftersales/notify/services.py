@@ -47,38 +47,51 @@ def _addresses(template: NotificationTemplate, user: User) -> list[tuple[str, st
     return found
 
 
-def notify(*, template: str, recipients: Iterable[User], context: Mapping[str, Any], cause: str,
-           ticket_id: int | None = None, now: dt.datetime | None = None) -> list[Notification]:
-    """Queue ``template`` for each recipient on each of its channels (and the webhook, if set).
+def template_get(code: str) -> NotificationTemplate | None:
+    return NotificationTemplate.objects.filter(code=code, is_active=True).first()
+
+
+def build_notifications(*, template: NotificationTemplate, recipients: Iterable[User], context: Mapping[str, Any],
+                        cause: str, ticket_id: int | None = None,
+                        now: dt.datetime | None = None) -> list[Notification]:
+    """Unsaved outbox rows: ``template`` for each recipient on each of its channels (and the webhook, if set).
 
     ``cause`` names what happened (e.g. "esc:42:step:3"); with the channel and the
     recipient it makes the row's dedupe key, so a retried cause writes nothing twice.
     """
-    row = NotificationTemplate.objects.filter(code=template, is_active=True).first()
-    if row is None:
-        return []
     now = now or clock.now()
     context = dict(context)
-    subject, body = render(row.subject, context), render(row.body, context)
-    subject_en, body_en = render(row.subject_en, context), render(row.body_en, context)
+    subject, body = render(template.subject, context), render(template.body, context)
+    subject_en, body_en = render(template.subject_en, context), render(template.body_en, context)
     targets: list[tuple[User | None, str, str]] = []
     seen: set[int] = set()
     for user in recipients:
         if user is None or user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
-        targets += [(user, channel, address) for channel, address in _addresses(row, user)]
+        targets += [(user, channel, address) for channel, address in _addresses(template, user)]
     webhook_url = settings.AFTERSALES_WEBHOOK_URL
-    if NotifyChannel.WEBHOOK in row.channels and webhook_url:
+    if NotifyChannel.WEBHOOK in template.channels and webhook_url:
         targets.append((None, NotifyChannel.WEBHOOK, webhook_url))
-    rows = [
+    return [
         Notification(
-            dedupe_key=f"{cause}:{channel}:{user.pk if user else '-'}"[:160], template=template, channel=channel,
-            recipient=user, address=address, ticket_id=ticket_id, subject=subject[:200], body=body,
-            subject_en=subject_en[:200], body_en=body_en, context=context, next_attempt_at=now, created_at=now,
+            dedupe_key=f"{cause}:{channel}:{user.pk if user else '-'}"[:160], template=template.code,
+            channel=channel, recipient=user, address=address, ticket_id=ticket_id, subject=subject[:200],
+            body=body, subject_en=subject_en[:200], body_en=body_en, context=context, next_attempt_at=now,
+            created_at=now,
         )
         for user, channel, address in targets
     ]
+
+
+def notify(*, template: str, recipients: Iterable[User], context: Mapping[str, Any], cause: str,
+           ticket_id: int | None = None, now: dt.datetime | None = None) -> list[Notification]:
+    """Queue a notification in the caller's transaction. An inactive or unknown template sends nothing."""
+    row = template_get(template)
+    if row is None:
+        return []
+    rows = build_notifications(template=row, recipients=recipients, context=context, cause=cause,
+                               ticket_id=ticket_id, now=now)
     # ignore_conflicts: the same cause retried (a second worker, a replayed job) adds nothing.
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     return rows

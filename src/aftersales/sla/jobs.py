@@ -11,24 +11,35 @@ serialise the same work. The unique (clock, step) row is the last guard.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import translation
 
 from aftersales.accounts.models import User
 from aftersales.accounts.roles import Role
 from aftersales.core import clock
-from aftersales.notify.services import notify
+from aftersales.notify.models import Notification, NotificationTemplate
+from aftersales.notify.services import build_notifications, template_get
 from aftersales.tickets import events
 from aftersales.tickets.models import Ticket, TicketEvent
 
-from .models import ClockStatus, EscalationStage, EscalationStep, Metric, Recipient, SlaClock, SlaEscalation
+from .models import (
+    ClockStatus,
+    EscalationStage,
+    EscalationStep,
+    Metric,
+    Recipient,
+    SlaBreach,
+    SlaClock,
+    SlaEscalation,
+)
 from .rules import RULES_BY_METRIC
 from .services import (
     active_steps,
-    count_breach,
+    breach_row,
     new_clock,
     policy_for,
     schedule,
@@ -50,24 +61,44 @@ class TickReport:
     skipped_locked: int = 0
 
 
-def recipients_for(ticket: Ticket, roles: list[str]) -> list[User]:
+class _People:
+    """Supervisors and department heads, read once per tick instead of once per escalation."""
+
+    def __init__(self) -> None:
+        self._supervisors: list[User] | None = None
+        self._heads: dict[int | None, list[User]] | None = None
+
+    def supervisors(self) -> list[User]:
+        if self._supervisors is None:
+            self._supervisors = list(User.objects.filter(role=Role.SUPERVISOR, is_active=True).order_by("pk"))
+        return self._supervisors
+
+    def heads(self, department_id: int | None) -> list[User]:
+        if self._heads is None:
+            self._heads = {}
+            for head in User.objects.filter(role=Role.DEPARTMENT_HEAD, is_active=True).order_by("pk"):
+                self._heads.setdefault(head.department_id, []).append(head)
+        return self._heads.get(department_id, [])
+
+
+def recipients_for(ticket: Ticket, roles: list[str], people: _People | None = None) -> list[User]:
     """Resolve the chain's roles to people on this case, without duplicates."""
-    people: list[User] = []
+    people = people or _People()
+    found: list[User] = []
     owner_department = ticket.owner.department_id if ticket.owner_id else None
     for role in roles:
         if role == Recipient.ASSIGNEE and ticket.assignee_id:
-            people.append(ticket.assignee)
+            found.append(ticket.assignee)
         elif role == Recipient.OWNER and ticket.owner_id:
-            people.append(ticket.owner)
+            found.append(ticket.owner)
         elif role == Recipient.SUPERVISOR:
-            supervisors = User.objects.filter(role=Role.SUPERVISOR, is_active=True)
-            own = [u for u in supervisors if u.department_id == owner_department]
-            people += own or list(supervisors)
+            # The owner's team supervisors answer for the case; anyone's if that team has none.
+            supervisors = people.supervisors()
+            found += [u for u in supervisors if u.department_id == owner_department] or supervisors
         elif role == Recipient.DEPARTMENT_HEAD:
-            department = ticket.department_id or owner_department
-            people += list(User.objects.filter(role=Role.DEPARTMENT_HEAD, is_active=True, department_id=department))
+            found += people.heads(ticket.department_id or owner_department)
     unique: dict[int, User] = {}
-    for person in people:
+    for person in found:
         unique.setdefault(person.pk, person)
     return list(unique.values())
 
@@ -79,116 +110,172 @@ def _context(ticket: Ticket, item: SlaClock, now: dt.datetime) -> dict:
         metric_zh = str(Metric(item.metric).label)
     with translation.override("en"):
         metric_en = str(Metric(item.metric).label)
+    assignee = ticket.assignee
     return {
         "number": ticket.number, "title": ticket.title, "priority": ticket.priority or "-",
         "metric": metric_zh, "metric_en": metric_en, "due": f"{local_due:%Y-%m-%d %H:%M}",
         "overdue_minutes": overdue, "department": ticket.department.name if ticket.department_id else "-",
-        "assignee": ticket.assignee.display_name or ticket.assignee.username if ticket.assignee_id else "-",
+        "assignee": (assignee.display_name or assignee.username) if assignee else "-",
         "owner": ticket.owner.display_name or ticket.owner.username, "url": f"/cases/{ticket.number}/",
     }
 
 
-def _fire(ticket: Ticket, item: SlaClock, *, key: str, stage: str, roles: list[str], template: str,
-          kind: str, now: dt.datetime, report: TickReport) -> None:
-    people = recipients_for(ticket, roles)
-    try:
-        with transaction.atomic():
-            escalation = SlaEscalation.objects.create(clock=item, key=key, stage=stage, fired_at=now,
-                                                      recipients=[p.username for p in people])
-    except IntegrityError:  # fired already (the last guard; the case lock normally prevents this)
+@dataclass
+class _Batch:
+    """What one transaction of the tick writes, collected and then inserted set-wise."""
+
+    now: dt.datetime
+    report: TickReport
+    steps: list[EscalationStep]
+    people: _People
+    templates: dict[str, NotificationTemplate | None]
+    escalations: list[SlaEscalation] = field(default_factory=list)
+    events: list[TicketEvent] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+    breaches: list[SlaBreach] = field(default_factory=list)
+    changed: list[SlaClock] = field(default_factory=list)
+    following: list[SlaClock] = field(default_factory=list)
+    rolled: set[int] = field(default_factory=set)
+
+    def template(self, code: str) -> NotificationTemplate | None:
+        if code not in self.templates:
+            self.templates[code] = template_get(code)
+        return self.templates[code]
+
+    def fire(self, ticket: Ticket, item: SlaClock, *, key: str, stage: str, roles: list[str], template: str,
+             kind: str) -> None:
+        people = recipients_for(ticket, roles, self.people)
+        usernames = [p.username for p in people]
         item.fired_steps = sorted({*item.fired_steps, key})
+        self.escalations.append(SlaEscalation(clock=item, key=key, stage=stage, recipients=usernames,
+                                              fired_at=self.now))
+        self.events.append(TicketEvent(
+            ticket=ticket, kind=kind, is_internal=True, created_at=self.now,
+            data={"metric": item.metric, "cycle": item.cycle, "stage": stage, "step": key,
+                  "recipients": usernames, "due_at": item.due_at.isoformat()},
+        ))
+        row = self.template(template)
+        if row is not None:
+            self.notifications += build_notifications(
+                template=row, recipients=people, context=_context(ticket, item, self.now), ticket_id=ticket.pk,
+                cause=f"esc:{item.pk}:{key}", now=self.now)
+        if kind == events.PROGRESS_REMINDER:
+            self.report.reminders += 1
+        else:
+            self.report.escalations += 1
+
+    def breach(self, ticket: Ticket, item: SlaClock) -> None:
+        item.breached_at = item.due_at
+        self.report.breaches += 1
+        self.breaches.append(breach_row(item, ticket))
+
+    def write(self) -> None:
+        # No ignore_conflicts on escalations: a duplicate (impossible while cases are locked)
+        # fails the whole batch, which then writes nothing — never a second escalation.
+        SlaEscalation.objects.bulk_create(self.escalations)
+        TicketEvent.objects.bulk_create(self.events)
+        Notification.objects.bulk_create(self.notifications, ignore_conflicts=True)
+        SlaBreach.objects.bulk_create(self.breaches, ignore_conflicts=True)
+        _update_clocks(self.changed)
+        SlaClock.objects.bulk_create(self.following)
+        if self.rolled:
+            summarize_from_db(self.rolled)
+
+
+def _update_clocks(clocks: list[SlaClock]) -> None:
+    """One parameterised UPDATE per clock, sent with executemany (pipelined on PostgreSQL).
+
+    Django's bulk_update builds a CASE per column and row, and cost more Python time
+    than the rest of the tick together; this is the same write in a fraction of it.
+    """
+    if not clocks:
         return
-    item.fired_steps = sorted({*item.fired_steps, key})
-    TicketEvent.objects.create(
-        ticket=ticket, kind=kind, is_internal=True, created_at=now,
-        data={"metric": item.metric, "cycle": item.cycle, "stage": stage, "step": key,
-              "recipients": escalation.recipients, "due_at": item.due_at.isoformat()},
-    )
-    notify(template=template, recipients=people, context=_context(ticket, item, now), ticket_id=ticket.pk,
-           cause=f"esc:{escalation.pk}", now=now)
-    if kind == events.PROGRESS_REMINDER:
-        report.reminders += 1
-    else:
-        report.escalations += 1
+    ops = connection.ops
+    table = SlaClock._meta.db_table
+
+    def moment(value: dt.datetime | None):
+        return ops.adapt_datetimefield_value(value)
+
+    rows = [
+        (moment(c.warned_at), moment(c.breached_at), json.dumps(c.fired_steps), moment(c.next_check_at), c.status,
+         moment(c.stopped_at), c.pk)
+        for c in clocks
+    ]
+    sql = (f"UPDATE {table} SET warned_at = %s, breached_at = %s, fired_steps = %s, "  # noqa: S608 - fixed names
+           "next_check_at = %s, status = %s, stopped_at = %s WHERE id = %s")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
-def _process(ticket: Ticket, item: SlaClock, steps: list[EscalationStep], now: dt.datetime,
-             report: TickReport) -> bool:
-    """Act on one due clock. Returns True when it rolled a progress cycle (the case summary changes)."""
-    report.clocks += 1
+def _process(batch: _Batch, ticket: Ticket, item: SlaClock) -> None:
+    """Act on one due clock: warning, breach, the chain's steps whose moment has come."""
+    now = batch.now
+    batch.report.clocks += 1
+    batch.changed.append(item)
     if item.status != ClockStatus.RUNNING:
         item.next_check_at = None
-        item.save(update_fields=["next_check_at"])
-        return False
+        return
     rule = RULES_BY_METRIC.get(item.metric)
-    cadence = rule is not None and rule.cadence
-    if cadence:
+    if rule is not None and rule.cadence:
         if now >= item.due_at:
-            return _miss_update(ticket, item, now, report)
-        schedule(item, steps)
-        item.save(update_fields=["next_check_at"])
-        return False
+            _miss_update(batch, ticket, item)
+        else:
+            schedule(item, batch.steps)
+        return
     if item.breached_at is None and item.warned_at is None and now >= item.warn_at:
         item.warned_at = now
-        report.warnings += 1
+        batch.report.warnings += 1
     if item.breached_at is None and now >= item.due_at:
-        item.breached_at = item.due_at
-        report.breaches += 1
-        TicketEvent.objects.create(ticket=ticket, kind=events.SLA_BREACHED, is_internal=True, created_at=now,
-                                   data={"metric": item.metric, "cycle": item.cycle,
-                                         "due_at": item.due_at.isoformat()})
-    for step in steps:
+        batch.breach(ticket, item)
+        batch.events.append(TicketEvent(ticket=ticket, kind=events.SLA_BREACHED, is_internal=True, created_at=now,
+                                        data={"metric": item.metric, "cycle": item.cycle,
+                                              "due_at": item.due_at.isoformat()}))
+    for step in batch.steps:
         if step.key in item.fired_steps or not step.applies_to(item):
             continue
         if step.stage == EscalationStage.WARNING:
-            fire_at = item.warn_at + dt.timedelta(minutes=step.delay_minutes)
-            if item.breached_at is not None or now < fire_at:
+            if item.breached_at is not None or now < item.warn_at + dt.timedelta(minutes=step.delay_minutes):
                 continue
-            _fire(ticket, item, key=step.key, stage=step.stage, roles=step.recipients, template="sla_warning",
-                  kind=events.SLA_WARNING, now=now, report=report)
+            batch.fire(ticket, item, key=step.key, stage=step.stage, roles=step.recipients,
+                       template="sla_warning", kind=events.SLA_WARNING)
         else:
             if item.breached_at is None or now < item.breached_at + dt.timedelta(minutes=step.delay_minutes):
                 continue
-            _fire(ticket, item, key=step.key, stage=step.stage, roles=step.recipients, template="sla_breach",
-                  kind=events.SLA_ESCALATED, now=now, report=report)
-    schedule(item, steps)
-    item.save(update_fields=["warned_at", "breached_at", "fired_steps", "next_check_at"])
-    if item.breached_at is not None:
-        count_breach(item, ticket)
-    return False
+            batch.fire(ticket, item, key=step.key, stage=step.stage, roles=step.recipients,
+                       template="sla_breach", kind=events.SLA_ESCALATED)
+    schedule(item, batch.steps)
 
 
-def _miss_update(ticket: Ticket, item: SlaClock, now: dt.datetime, report: TickReport) -> bool:
+def _miss_update(batch: _Batch, ticket: Ticket, item: SlaClock) -> None:
     """No customer-visible update within the cadence: remind handler and owner, count it, start the next cycle."""
-    item.breached_at = item.due_at
+    batch.breach(ticket, item)
     item.status, item.stopped_at, item.next_check_at = ClockStatus.BREACHED, item.due_at, None
-    report.breaches += 1
-    _fire(ticket, item, key=REMINDER_KEY, stage=EscalationStage.BREACH,
-          roles=[Recipient.ASSIGNEE, Recipient.OWNER], template="progress_reminder",
-          kind=events.PROGRESS_REMINDER, now=now, report=report)
-    item.save(update_fields=["breached_at", "status", "stopped_at", "next_check_at", "fired_steps"])
-    count_breach(item, ticket)
+    batch.fire(ticket, item, key=REMINDER_KEY, stage=EscalationStage.BREACH,
+               roles=[Recipient.ASSIGNEE, Recipient.OWNER], template="progress_reminder",
+               kind=events.PROGRESS_REMINDER)
+    batch.rolled.add(ticket.pk)
     policy = policy_for(ticket)
     target = target_for(policy, item.metric, ticket.priority) if policy else None
     if policy is None or target is None:
-        return True
+        return
     following = new_clock(ticket=ticket, rule=RULES_BY_METRIC[item.metric], policy=policy, target=target,
                           start=item.due_at, cycle=item.cycle + 1)
     schedule(following, [])
-    following.save()
-    return True
+    batch.following.append(following)
 
 
-def tick(now: dt.datetime | None = None, *, limit: int = 10_000, batch: int = 200) -> TickReport:
-    """Process up to ``limit`` due clocks, ``batch`` cases per transaction. Idempotent."""
+def tick(now: dt.datetime | None = None, *, limit: int = 10_000, batch_size: int = 200) -> TickReport:
+    """Process up to ``limit`` due clocks, ``batch_size`` cases per transaction. Idempotent."""
     now = now or clock.now()
     report = TickReport()
     steps = active_steps()
+    people = _People()
+    templates: dict[str, NotificationTemplate | None] = {}
     while report.clocks < limit:
         with transaction.atomic():
             due = list(
                 SlaClock.objects.filter(next_check_at__lte=now).order_by("next_check_at")
-                .values_list("pk", "ticket_id")[:batch]
+                .values_list("pk", "ticket_id")[:batch_size]
             )
             if not due:
                 break
@@ -199,17 +286,14 @@ def tick(now: dt.datetime | None = None, *, limit: int = 10_000, batch: int = 20
                 .filter(pk__in=ticket_ids).order_by("pk")
             }
             report.skipped_locked += len(ticket_ids) - len(tickets)
-            rolled: set[int] = set()
+            batch = _Batch(now=now, report=report, steps=steps, people=people, templates=templates)
+            # Re-read under the case locks: another worker may have handled these since the first read.
             clocks = (SlaClock.objects.filter(pk__in=[pk for pk, t in due if t in tickets], next_check_at__lte=now)
                       .select_related("calendar").order_by("next_check_at"))
-            processed = 0
             for item in clocks:
-                processed += 1
-                if _process(tickets[item.ticket_id], item, steps, now, report):
-                    rolled.add(item.ticket_id)
-            if rolled:
-                summarize_from_db(rolled)
-        if processed == 0 or len(due) < batch:
+                _process(batch, tickets[item.ticket_id], item)
+            batch.write()
+        if not batch.changed or len(due) < batch_size:
             break
     if report.clocks:
         logger.info("sla tick: %s", report)

@@ -122,8 +122,8 @@ def active_steps() -> list[EscalationStep]:
     return list(EscalationStep.objects.filter(is_active=True).order_by("stage", "order", "id"))
 
 
-def count_breach(item: SlaClock, ticket: Ticket) -> None:
-    """Count a breach once per clock, by department and responsible person."""
+def breach_row(item: SlaClock, ticket: Ticket) -> SlaBreach:
+    """The analytics row of a breached clock: by clock, department and responsible person."""
     rule = RULES_BY_METRIC.get(item.metric)
     person_id = None
     if rule is not None and rule.responsible == "owner":
@@ -131,10 +131,14 @@ def count_breach(item: SlaClock, ticket: Ticket) -> None:
     elif rule is not None and rule.responsible == "assignee":
         person_id = ticket.assignee_id
     department_id = ticket.department_id or getattr(ticket.owner, "department_id", None)
-    SlaBreach.objects.get_or_create(clock=item, defaults={
-        "ticket_id": ticket.pk, "metric": item.metric, "priority": item.priority,
-        "department_id": department_id, "person_id": person_id, "breached_at": item.breached_at or item.due_at,
-    })
+    return SlaBreach(clock=item, ticket_id=ticket.pk, metric=item.metric, priority=item.priority,
+                     department_id=department_id, person_id=person_id,
+                     breached_at=item.breached_at or item.due_at)
+
+
+def count_breach(item: SlaClock, ticket: Ticket) -> None:
+    """Count a breach once per clock (the one-to-one row is the guard)."""
+    SlaBreach.objects.bulk_create([breach_row(item, ticket)], ignore_conflicts=True)
 
 
 def _stop(item: SlaClock, ticket: Ticket, at: dt.datetime) -> None:
