@@ -208,7 +208,7 @@ def main() -> None:
     statements = []
 
     def count(execute, sql, params, many, context):
-        statements.append(sql)
+        statements.append(len(params) if many else 1)
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(count):
@@ -220,7 +220,8 @@ def main() -> None:
     updated = {name: after[name][1] - before[name][1] for name in after}
     print(f"bare indexed SELECT of the due rows: {select_seconds * 1000:.1f} ms ({selected:,} rows, median of 7)")
     print(f"tick: {tick_seconds * 1000:.0f} ms — {report}")
-    print(f"  {len(statements):,} statements, {len(statements) / max(report.clocks, 1):.1f} per due clock, "
+    print(f"  {len(statements):,} calls to the database carrying {sum(statements):,} statements "
+          f"(the clock updates go pipelined in one executemany per batch); "
           f"{tick_seconds / max(report.clocks, 1) * 1000:.2f} ms per due clock")
     print(f"  sequential scans during the tick: clocks {seq['sla_slaclock']}, cases {seq['tickets_ticket']}")
     print(f"  rows updated: clocks {updated['sla_slaclock']:,} (due: {len(due_ids):,}), "

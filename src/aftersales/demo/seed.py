@@ -29,8 +29,12 @@ from aftersales.core.tabular import ImportResult
 from aftersales.customers.imports import customers_import_rows
 from aftersales.customers.models import Customer
 from aftersales.customers.services import CustomerInput
+from aftersales.notify.jobs import flush as outbox_flush
+from aftersales.notify.models import Notification
 from aftersales.resolutions.models import Approval, Plan
 from aftersales.resolutions.services import authority_limit_for
+from aftersales.sla.jobs import tick as sla_tick
+from aftersales.sla.models import ClockStatus, SlaBreach, SlaClock, SlaEscalation
 from aftersales.tickets import services as svc
 from aftersales.tickets.models import Channel, Ticket, TicketEvent, TicketSettings
 from aftersales.tickets.scenarios import proof_photo
@@ -118,7 +122,10 @@ def _report(*, skipped: bool, seconds: float) -> SeedReport:
                 "batches": Batch.objects.count(), "units": ProductUnit.objects.count(),
                 "customers": Customer.objects.count(), "cases": Ticket.objects.count(),
                 "events": TicketEvent.objects.count(), "plans": Plan.objects.count(),
-                "approvals": Approval.objects.count()},
+                "approvals": Approval.objects.count(),
+                "running_clocks": SlaClock.objects.filter(status=ClockStatus.RUNNING).count(),
+                "breaches": SlaBreach.objects.count(), "escalations": SlaEscalation.objects.count(),
+                "notifications": Notification.objects.count()},
         states={str(s): by_state.get(s, 0) for s in State},
     )
 
@@ -143,6 +150,10 @@ def seed_demo(*, cases: int = DEFAULT_CASES, seed: int = RANDOM_SEED) -> SeedRep
         plans = _plan_cases(rng, cases=max(cases, 0), customers=customers)
         _seed_units(rng, plans, customers)
         _run_cases(rng, plans, users=users, now=now)
+    # The history was written in the past; let the worker catch up once, as it would have:
+    # warnings, breaches and escalations for what is overdue now, and the outbox delivered.
+    sla_tick()
+    outbox_flush()
     return _report(skipped=False, seconds=time.monotonic() - started)
 
 
@@ -809,6 +820,9 @@ class _Walk:
         svc.ticket_cancel(number=self.number, actor=self.users["supervisor"], reason=self.rng.choice(CANCEL_REASONS))
 
 
+OPEN_TARGETS = frozenset(set(State) - {State.CLOSED, State.ARCHIVED})
+
+
 def _run_cases(rng: random.Random, plans: list[CasePlan], *, users: dict[str, User], now: dt.datetime) -> None:
     earliest = now - dt.timedelta(days=HISTORY_DAYS)
     scheduled: list[tuple[dt.datetime, int, _Walk, list[Step]]] = []
@@ -823,7 +837,15 @@ def _run_cases(rng: random.Random, plans: list[CasePlan], *, users: dict[str, Us
             steps = [(delay * factor, fn) for delay, fn in steps]
             total = sum((delay for delay, _fn in steps), dt.timedelta())
             room = now - dt.timedelta(minutes=5) - earliest - total
-        if plan.target in EARLY_STATES | WAITING_STATES and rng.random() < 0.8:
+        if plan.target in OPEN_TARGETS and rng.random() < 0.85:
+            # Most open cases are recent, so their SLA clocks show a mix of green, amber and
+            # red; the rest are the backlog a real team carries (long breached).
+            recent = dt.timedelta(hours=60)
+            if total > recent:
+                steps = [(delay * (recent / total), fn) for delay, fn in steps]
+                total = sum((delay for delay, _fn in steps), dt.timedelta())
+            gap = dt.timedelta(hours=rng.uniform(0, min(6, 66 - total.total_seconds() / 3600)))
+        elif plan.target in EARLY_STATES | WAITING_STATES and rng.random() < 0.8:
             gap = dt.timedelta(hours=rng.uniform(0, min(36, room.total_seconds() / 3600)))
         else:
             gap = room * rng.random()
