@@ -11,6 +11,18 @@ from aftersales.tickets import services as svc
 from aftersales.tickets.scenarios import Cast, advance
 
 
+@pytest.fixture(autouse=True)
+def _fresh_sla_caches():
+    """The per-process SLA caches must not carry one test's rolled-back rows into the next."""
+    from aftersales.sla import calendars, configuration
+
+    calendars.clear_cache()
+    configuration.clear_cache()
+    yield
+    calendars.clear_cache()
+    configuration.clear_cache()
+
+
 def _user(username: str, role: str, department: str | None, display: str) -> User:
     dept = Department.objects.get(code=department) if department else None
     user = User.objects.create_user(username=username, password="pass12345", role=role, department=dept,

@@ -12,8 +12,6 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
-
 from aftersales.core import calendars as maths
 from aftersales.core import clock
 from aftersales.tickets import events
@@ -21,6 +19,7 @@ from aftersales.tickets.models import HoldReason, RiskFlag, Ticket, TicketEvent
 from aftersales.tickets.states import State
 
 from .calendars import working_calendar
+from .configuration import active_policies, active_steps
 from .models import (
     OPEN_CLOCK_STATUSES,
     ClockStatus,
@@ -35,15 +34,6 @@ from .models import (
 from .rules import CADENCE_STATES, FINISHED_STATES, RULES, RULES_BY_METRIC, ClockRule
 
 # ---------------------------------------------------------------- policies
-
-
-def active_policies() -> list[SlaPolicy]:
-    return list(
-        SlaPolicy.objects.filter(is_active=True)
-        .select_related("calendar")
-        .prefetch_related(Prefetch("targets", queryset=SlaTarget.objects.select_related("calendar")))
-        .order_by("order", "code")
-    )
 
 
 def _segments(ticket: Ticket) -> set[str]:
@@ -116,10 +106,6 @@ def schedule(item: SlaClock, steps: Iterable[EscalationStep]) -> None:
             elif step.stage == EscalationStage.BREACH:
                 moments.append((item.breached_at or item.due_at) + dt.timedelta(minutes=step.delay_minutes))
     item.next_check_at = min(moments) if moments else None
-
-
-def active_steps() -> list[EscalationStep]:
-    return list(EscalationStep.objects.filter(is_active=True).order_by("stage", "order", "id"))
 
 
 def breach_row(item: SlaClock, ticket: Ticket) -> SlaBreach:
@@ -379,3 +365,25 @@ def summarize_from_db(ticket_ids: Iterable[int]) -> None:
         open_by_ticket[item.ticket_id].append(item)
     for ticket in Ticket.objects.filter(pk__in=ids).only("pk", "sla_due_at", "sla_warn_at", "sla_paused"):
         _summarize(ticket, open_by_ticket[ticket.pk])
+
+
+def reschedule_open_clocks() -> int:
+    """Re-plan ``next_check_at`` of every running clock after the escalation chain changed.
+
+    The tick reads the chain afresh each time, but it only wakes a clock at the
+    moment ``schedule`` planned with the chain of that day: a step added (or made
+    earlier) in the admin would otherwise wait for a clock's old moment, or never
+    come for a clock with nothing left to do. Returns how many clocks moved.
+    """
+    steps = active_steps()
+    changed = []
+    running = SlaClock.objects.filter(status=ClockStatus.RUNNING).only(
+        "pk", "metric", "priority", "status", "due_at", "warn_at", "warned_at", "breached_at", "fired_steps",
+        "next_check_at")
+    for item in running.iterator(chunk_size=2000):
+        before = item.next_check_at
+        schedule(item, steps)
+        if item.next_check_at != before:
+            changed.append(item)
+    SlaClock.objects.bulk_update(changed, ["next_check_at"], batch_size=500)
+    return len(changed)
