@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: browser-deps demo test test-sqlite test-postgres test-browser lint bench install messages clean
+.PHONY: browser-deps demo test test-sqlite test-postgres test-browser lint bench bench-sla install messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,8 @@ demo: $(STAMP)
 	$(BIN)/aftersales demo --port $(PORT)
 
 ## Install and run the whole suite (SQLite unless DATABASE_URL says otherwise), lint, and the browser test.
+## The Celery tests (marker `celery`: real worker + beat) run when REDIS_URL is set, e.g.
+## `make test REDIS_URL=redis://127.0.0.1:6379/0` (the environment passes through); without it they are skipped.
 test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q -n 2 -m "not browser"
@@ -41,10 +43,15 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/sla_tick.py
+
+## Only the SLA tick over 1,000,000 open cases (PostgreSQL; the data is built once and reused).
+bench-sla: $(STAMP)
+	$(BIN)/python bench/sla_tick.py
 
 ## Regenerate translation catalogues (needs GNU gettext) and compile them.
 messages: $(STAMP)
-	cd src/aftersales && for app in core accounts customers catalog tickets resolutions; do \
+	cd src/aftersales && for app in core accounts customers catalog tickets resolutions sla notify; do \
 		(cd $$app && ../../../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete >/dev/null); done
 	cd src/aftersales && ../../$(BIN)/django-admin compilemessages >/dev/null
 

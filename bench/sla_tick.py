@@ -20,7 +20,9 @@ from __future__ import annotations
 import os
 import statistics
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 DB_URL = os.environ.get("BENCH_SLA_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/aftersales_bench_sla")
 CASES = int(os.environ.get("BENCH_CASES", "1000000"))
@@ -41,7 +43,7 @@ def ensure_database() -> None:
 def setup_django() -> None:
     os.environ["DATABASE_URL"] = DB_URL
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersales.config.settings.base")
-    os.environ.setdefault("AFTERSALES_VAR_DIR", "/tmp/aftersales-bench-sla")
+    os.environ.setdefault("AFTERSALES_VAR_DIR", str(Path(tempfile.gettempdir()) / "aftersales-bench-sla"))
     import django
 
     django.setup()

@@ -1,9 +1,21 @@
 """The ``aftersales`` command: one program to try, run and operate the platform.
 
     aftersales demo [--port N] [--host H] [--no-serve] [--cases N]
-    aftersales serve [--port N] [--host H] [--workers N] [--threads N]
+    aftersales serve [--port N] [--host H] [--workers N] [--threads N] [--no-migrate] [--no-scheduler]
+    aftersales worker [--once]
     aftersales token USERNAME [--name NAME]
     aftersales manage <any Django management command and its options>
+
+``serve`` runs gunicorn as a child process and, in its own process, the embedded
+scheduler (aftersales.core.scheduler): the SLA tick every AFTERSALES_TICK_SECONDS
+and the notification flush every AFTERSALES_FLUSH_SECONDS. SIGINT/SIGTERM/SIGHUP
+are passed on to gunicorn; when gunicorn exits the scheduler stops. With
+REDIS_URL set, Celery beat and workers are expected to run the jobs
+(aftersales.config.celery), so ``serve`` leaves them out unless --scheduler says
+otherwise. ``worker`` runs only the scheduler, in the foreground (Ctrl-C or
+SIGTERM stops it); ``worker --once`` runs each job once, prints what it did and
+exits. The jobs are idempotent and lock what they touch: any number of these
+processes, and Celery workers beside them, never do the same work twice.
 
 The database is whatever DATABASE_URL says (default: SQLite under ./var, or
 under AFTERSALES_VAR_DIR); settings are read by aftersales.config.env only.
@@ -13,6 +25,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import subprocess
 import sys
 from collections.abc import Sequence
 
@@ -42,6 +56,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=2)
     serve.add_argument("--threads", type=int, default=4)
     serve.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations first")
+    jobs = serve.add_mutually_exclusive_group()
+    jobs.add_argument("--no-scheduler", dest="scheduler", action="store_false", default=None,
+                      help="do not run the background jobs here (Celery or `aftersales worker` runs them)")
+    jobs.add_argument("--scheduler", dest="scheduler", action="store_true",
+                      help="run the background jobs here even when REDIS_URL is set")
+
+    worker = sub.add_parser("worker", help="run the background jobs (SLA tick, notification flush) in the foreground")
+    worker.add_argument("--once", action="store_true", help="run each job once, print what it did and exit")
 
     token = sub.add_parser("token", help="create an API token for a user and print it once")
     token.add_argument("username")
@@ -63,7 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return demo(port=options.port, host=options.host, serve_after=not options.no_serve, cases=options.cases)
     if options.command == "serve":
         return serve(port=options.port, host=options.host, workers=options.workers, threads=options.threads,
-                     migrate=not options.no_migrate)
+                     migrate=not options.no_migrate, scheduler=options.scheduler)
+    if options.command == "worker":
+        return worker(once=options.once)
     if options.command == "token":
         return token(username=options.username, name=options.name)
     return 2
@@ -113,17 +137,47 @@ def demo(*, port: int, host: str, serve_after: bool, cases: int | None) -> int:
     return serve(port=port, host=host, workers=2, threads=4, migrate=False)
 
 
-def serve(*, port: int, host: str, workers: int, threads: int, migrate: bool = True) -> int:
-    """Replace this process with gunicorn (static files come from whitenoise)."""
+FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _wants_scheduler(requested: bool | None) -> bool:
+    """Run the embedded scheduler unless told not to, or unless Celery (REDIS_URL) is expected to."""
+    from django.conf import settings
+
+    if requested is not None:
+        return requested
+    if settings.REDIS_URL:
+        sys.stdout.write("REDIS_URL is set: Celery beat and workers are expected to run the background jobs "
+                         "(celery -A aftersales.config.celery worker / beat); this process only serves. "
+                         "--scheduler runs them here too.\n")
+        return False
+    return True
+
+
+def _periods() -> str:
+    from django.conf import settings
+
+    return (f"SLA tick every {settings.AFTERSALES_TICK_SECONDS} s, "
+            f"notification flush every {settings.AFTERSALES_FLUSH_SECONDS} s")
+
+
+def serve(*, port: int, host: str, workers: int, threads: int, migrate: bool = True,
+          scheduler: bool | None = None) -> int:
+    """Run gunicorn as a child (static files come from whitenoise) and the background jobs beside it."""
     _setup()
     from django.conf import settings
     from django.core.management import call_command
+    from django.db import connections
 
     if migrate:
         _migrate()
     if not getattr(settings, "WHITENOISE_USE_FINDERS", False):
         call_command("collectstatic", interactive=False, verbosity=0)
+    connections.close_all()
+    run_jobs = _wants_scheduler(scheduler)
     sys.stdout.write(f"Serving on http://{host}:{port}/ ({_database_label()}); Ctrl-C stops.\n")
+    if run_jobs:
+        sys.stdout.write(f"Background jobs in this process: {_periods()}.\n")
     sys.stdout.flush()
     command = [
         sys.executable, "-m", "gunicorn", WSGI_APP,
@@ -131,9 +185,82 @@ def serve(*, port: int, host: str, workers: int, threads: int, migrate: bool = T
         "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
         "--access-logfile", "-", "--timeout", "60", "--graceful-timeout", "10",
     ]
-    # exec keeps one process: signals from a terminal or a supervisor reach gunicorn directly.
-    os.execv(sys.executable, command)  # noqa: S606 - fixed argv, no shell
-    return 0  # pragma: no cover
+    children: list[subprocess.Popen] = []
+    received: list[int] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        # A terminal's Ctrl-C reaches gunicorn too (same process group); a second signal is harmless.
+        received.append(signum)
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signum)
+
+    # Handlers first: a stop asked for while gunicorn is starting is passed on, never lost.
+    previous = {sig: signal.signal(sig, forward) for sig in FORWARDED_SIGNALS}
+    jobs = None
+    try:
+        gunicorn = subprocess.Popen(command)  # noqa: S603 - fixed argv, no shell
+        children.append(gunicorn)
+        if received:
+            gunicorn.send_signal(received[-1])
+        if run_jobs:
+            from aftersales.core.scheduler import Scheduler
+
+            jobs = Scheduler().start()
+        code = gunicorn.wait()
+    finally:
+        for child in children:
+            if child.poll() is None:  # we are leaving on an error: do not leave gunicorn behind
+                child.terminate()
+                child.wait()
+        if jobs is not None:
+            jobs.stop(timeout=30)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return code if code >= 0 else 128 - code
+
+
+def worker(*, once: bool) -> int:
+    """The background jobs in the foreground: until Ctrl-C/SIGTERM, or each once with ``--once``."""
+    _setup()
+    from django.conf import settings
+
+    from aftersales.core.scheduler import Outcome, Scheduler
+
+    out = sys.stdout
+
+    def report(outcome: Outcome) -> None:
+        if once or outcome.did_something:
+            out.write(outcome.summary() + "\n")
+            out.flush()
+
+    scheduler = Scheduler(on_outcome=report)
+    if once:
+        outcomes = scheduler.run_once()
+        return 0 if all(o.ok for o in outcomes) else 1
+    out.write(f"Background jobs on {_database_label()}: {_periods()}. Ctrl-C stops.\n")
+    if settings.REDIS_URL:
+        out.write("(REDIS_URL is set, so Celery may run the same jobs: that is safe, nothing is done twice.)\n")
+    out.flush()
+    stop = scheduler.stop_event
+
+    def request_stop(signum: int, _frame: object) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        scheduler.start()
+        while not stop.wait(1.0):
+            if not scheduler.alive:  # pragma: no cover - the threads only end on stop
+                break
+    finally:
+        out.write("Stopping: letting running jobs finish…\n")
+        out.flush()
+        stopped = scheduler.stop(timeout=30)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    out.write("Stopped.\n" if stopped else "Stopped (a job was still running; it is retried next time).\n")
+    return 0
 
 
 def token(*, username: str, name: str) -> int:

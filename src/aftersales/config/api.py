@@ -17,6 +17,7 @@ from aftersales.accounts.api import router as accounts_router
 from aftersales.catalog.api import router as catalog_router
 from aftersales.core.api import install_error_handlers, json_method_not_allowed, unknown_route
 from aftersales.customers.api import router as customers_router
+from aftersales.sla.api import router as calendars_router
 from aftersales.tickets.api import router as tickets_router
 
 
@@ -37,7 +38,7 @@ class AftersalesAPI(NinjaAPI):
 api = AftersalesAPI(
     title="Aftersales API",
     version="1",
-    description="售后服务平台 — cases, customers and the product catalogue. "
+    description="售后服务平台 — cases, customers, the product catalogue and working calendars. "
                 "Authenticate with `Authorization: Bearer <token>` (a personal API token).",
     urls_namespace="api",
     auth=TokenAuth(),
@@ -48,6 +49,7 @@ api.add_router("", accounts_router)
 api.add_router("", tickets_router)
 api.add_router("", customers_router)
 api.add_router("", catalog_router)
+api.add_router("/calendars", calendars_router)
 
 
 @api.get("/health", auth=None, tags=["system"], summary="Liveness: a trivial JSON answer, no database")

@@ -13,6 +13,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("aftersales.accounts.urls")),
     path("cases/", include("aftersales.tickets.urls")),
+    path("sla/", include("aftersales.sla.urls")),
+    path("notifications/", include("aftersales.notify.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

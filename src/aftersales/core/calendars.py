@@ -9,6 +9,12 @@ the hours of the calendar's first working weekday (Monday in the seeded ones).
 non-negative duration, ``elapsed(cal, start, add(cal, start, d)) == d``.
 Windows are built from local wall times and converted through the zone, so a
 zone with daylight saving gets the hours it actually works on each date.
+
+All arithmetic runs in UTC. Python adds and subtracts two aware datetimes that
+share a tzinfo on their *wall clocks* (``09:00 CET + 3 h`` on the night the
+clocks go forward is ``12:00 CEST``, two real hours later), so windows and
+moments are converted to UTC first and results converted back to the zone of
+the ``start`` the caller gave.
 """
 
 from __future__ import annotations
@@ -68,16 +74,26 @@ class WorkingCalendar:
             finish = (dt.datetime.combine(day + ONE_DAY, dt.time(0), self.tz) if end == dt.time.max
                       else dt.datetime.combine(day, end, self.tz))
             if finish > begin:
-                yield begin, finish
+                # UTC: arithmetic on two datetimes of one ZoneInfo is wall-clock arithmetic (wrong across DST).
+                yield begin.astimezone(dt.UTC), finish.astimezone(dt.UTC)
 
     def _windows_from(self, moment: dt.datetime) -> Iterator[tuple[dt.datetime, dt.datetime]]:
         """Working windows (aware) that end after ``moment``, in order, forever."""
         day = moment.astimezone(self.tz).date() - ONE_DAY  # a window of the previous day may run past midnight
         empty_run = 0
+        last_finish: dt.datetime | None = None
         while True:
             found = False
             for begin, finish in self._windows_of(day):
                 found = True
+                # A local time in a DST gap (fold=0) maps *later* than the valid times after it, so
+                # 01:00–02:30 and 03:00–04:00 on the spring-forward night overlap in UTC: clip, or the
+                # overlap would be counted twice.
+                if last_finish is not None and begin < last_finish:
+                    begin = last_finish
+                if finish <= begin:
+                    continue
+                last_finish = finish
                 if finish > moment:
                     yield begin, finish
             empty_run = 0 if found else empty_run + 1
@@ -87,9 +103,10 @@ class WorkingCalendar:
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
+    """The moment in UTC (see the module docstring for why); naive datetimes are refused."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("business-time arithmetic needs an aware datetime")
-    return moment
+    return moment.astimezone(dt.UTC)
 
 
 def add(calendar: WorkingCalendar, start: dt.datetime, duration: dt.timedelta) -> dt.datetime:
@@ -99,17 +116,18 @@ def add(calendar: WorkingCalendar, start: dt.datetime, duration: dt.timedelta) -
     from outside working time gives that next opening: a due time is always a
     moment the team is at work (or the end of a working window, exactly).
     """
+    zone = start.tzinfo
     start = _aware(start)
     if duration < dt.timedelta(0):
         raise ValueError("duration must not be negative")
     if calendar.always_open:
-        return start + duration
+        return (start + duration).astimezone(zone)
     remaining = duration
     for begin, finish in calendar._windows_from(start):
         begin = max(begin, start)
         available = finish - begin
         if remaining <= available:
-            return begin + remaining
+            return (begin + remaining).astimezone(zone)
         remaining -= available
     raise AssertionError("unreachable")  # pragma: no cover - _windows_from never ends
 

@@ -17,6 +17,8 @@ from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
 from .models import Notification
@@ -88,3 +90,11 @@ class WebhookBackend:
 def backend_for(channel: str) -> Backend:
     path = settings.AFTERSALES_NOTIFY_BACKENDS[channel]
     return import_string(path)()
+
+
+@receiver(setting_changed)
+def _forget_backends(*, setting: str, **_kwargs: object) -> None:
+    # ``backend_for`` keeps one instance per channel: without this, a changed setting
+    # (override_settings in tests) would keep delivering through the old backend.
+    if setting == "AFTERSALES_NOTIFY_BACKENDS":
+        backend_for.cache_clear()

@@ -258,8 +258,10 @@ def _miss_update(batch: _Batch, ticket: Ticket, item: SlaClock) -> None:
     target = target_for(policy, item.metric, ticket.priority) if policy else None
     if policy is None or target is None:
         return
+    # The next round counts from the missed deadline, or from now when the tick comes late
+    # (a worker that was down): one reminder per tick, never a burst of stale rounds.
     following = new_clock(ticket=ticket, rule=RULES_BY_METRIC[item.metric], policy=policy, target=target,
-                          start=item.due_at, cycle=item.cycle + 1)
+                          start=max(item.due_at, batch.now), cycle=item.cycle + 1)
     schedule(following, [])
     batch.following.append(following)
 

@@ -148,6 +148,7 @@ class SlaPolicy(BaseModel):
                                      choices=CustomerSegment.choices)
     match_channel = models.CharField(_("channel"), max_length=20, blank=True)
     warn_percent = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format
         _("warn at (% of the limit)"), default=80, validators=[MinValueValidator(1), MaxValueValidator(99)])
     pause_waiting_on_customer = models.BooleanField(_("pause while waiting on the customer"), default=True)
     pause_waiting_on_parts = models.BooleanField(_("pause while waiting on parts"), default=False)

@@ -239,7 +239,9 @@ def sla_sync(ticket: Ticket, *, now: dt.datetime | None = None) -> list[SlaClock
     pause = _should_pause(ticket, policy)
     for item in state.latest.values():
         if item.status == ClockStatus.RUNNING and pause:
-            _pause(item, ticket.hold_started_at or now)
+            # Never before the clock began: a cycle started by a reply *during* the hold would
+            # otherwise count the part of the hold before it as its own pause, and be pushed too far.
+            _pause(item, max(ticket.hold_started_at or now, item.started_at))
             state.touch(item)
         elif item.status == ClockStatus.PAUSED and not pause:
             _resume(item, now)
@@ -319,6 +321,12 @@ def _sync_cadence(state: _Sync, rule: ClockRule) -> None:
         else:
             _replan_if_changed(state, item, target)
             return
+    elif item is not None and anchor is not None:
+        # The work comes back to a department (a dispute after feedback, a re-dispatch): the customer
+        # is owed news from now on. Counting from the last update, given before the case left, would
+        # start a cycle that is already overdue and remind (and count a missed update) at every tick
+        # for time the customer had the ball.
+        anchor = max(anchor, now)
     if not active or target is None or anchor is None:
         return
     if item is not None and anchor <= item.started_at:

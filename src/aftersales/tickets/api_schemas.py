@@ -21,6 +21,7 @@ from aftersales.accounts.api import DepartmentOut, UserRef
 from aftersales.accounts.models import User
 from aftersales.core.api import PageQuery
 from aftersales.resolutions.models import Plan, PlanStatus
+from aftersales.sla.models import ClockStatus, Metric, SlaClock
 
 from . import events as event_codes
 from . import selectors as sel
@@ -46,6 +47,10 @@ class TicketDetail:
         plans = sel.ticket_plans(ticket=ticket)
         self.plans = [p for p in plans if p.status in CUSTOMER_PLAN_STATUSES] if audience == "customer" else plans
         self.attachments = sel.ticket_attachments(ticket=ticket, audience=audience)
+        # Deadlines are internal: the customer-facing view carries none. One query, every cycle.
+        self.clocks = [] if audience == "customer" else list(
+            SlaClock.objects.filter(ticket=ticket).select_related("calendar").order_by("started_at", "metric",
+                                                                                     "cycle"))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.ticket, name)
@@ -219,6 +224,37 @@ class EventOut(Schema):
         return [a.pk for a in obj.attachments.all()]  # prefetched by the timeline selector
 
 
+class ClockOut(Schema):
+    """One SLA clock of the case (docs/sla.md): a deadline, or one cycle of the progress-update cadence."""
+
+    metric: str
+    metric_label: str
+    cycle: int
+    status: str = Field(description="running, paused, met, breached (stopped late) or cancelled")
+    status_label: str
+    calendar: str = Field(description="code of the working calendar the limit counts on")
+    target_minutes: int
+    started_at: dt.datetime
+    due_at: dt.datetime = Field(description="started + limit + the working time spent paused")
+    warn_at: dt.datetime
+    paused_at: dt.datetime | None = Field(description="when the running pause began (status paused)")
+    paused_seconds: int = Field(description="wall-clock seconds of finished pauses")
+    stopped_at: dt.datetime | None
+    breached_at: dt.datetime | None = Field(description="set once the deadline passed, even while running")
+
+    @staticmethod
+    def resolve_metric_label(obj: SlaClock) -> str:
+        return str(Metric(obj.metric).label) if obj.metric in Metric.values else obj.metric
+
+    @staticmethod
+    def resolve_status_label(obj: SlaClock) -> str:
+        return str(ClockStatus(obj.status).label)
+
+    @staticmethod
+    def resolve_calendar(obj: SlaClock) -> str:
+        return obj.calendar.code  # select_related by TicketDetail
+
+
 # ---------------------------------------------------------------- cases
 
 
@@ -243,6 +279,9 @@ class TicketSummaryOut(Schema):
     assignee: UserRef | None
     transfer_count: int
     flagged: bool
+    sla_due_at: dt.datetime | None = Field(description="the nearest running deadline (none while all are paused)")
+    sla_warn_at: dt.datetime | None = Field(description="its warning moment")
+    sla_paused: bool = Field(description="every open clock is paused (on hold)")
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -308,6 +347,7 @@ class TicketDetailOut(TicketOut):
     events: list[EventOut]
     plans: list[PlanDetailOut]
     attachments: list[AttachmentOut]
+    clocks: list[ClockOut] = Field(description="every SLA clock and cycle, oldest first (staff audience only)")
 
 
 # ---------------------------------------------------------------- list filters

@@ -62,6 +62,10 @@ class TicketFilterForm(forms.Form):
     date_from = forms.DateField(label=_("Created from"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Created to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sla = forms.ChoiceField(label=_("Deadline"), required=False, choices=[
+        ("", _("All deadlines")), ("due_soon", _("Due soon")), ("breached", _("Overdue"))])
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[
+        ("", _("Newest first")), ("due", _("Soonest due"))])
     flagged = forms.BooleanField(label=_("Transferred too often"), required=False)
 
     def __init__(self, data: QueryDict, *, categories: list[Category], owners: list[User],
@@ -88,7 +92,7 @@ class TicketFilterForm(forms.Form):
         """How many filters (besides scope and search) narrow the list."""
         self.is_valid()
         return sum(1 for name, value in self.cleaned_data.items()
-                   if name not in {"scope", "q"} and value not in (None, "", False))
+                   if name not in {"scope", "q", "sort"} and value not in (None, "", False))
 
 
 # ---------------------------------------------------------------- registration (SPEC §2)

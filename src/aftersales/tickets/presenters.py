@@ -13,10 +13,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from aftersales.accounts.models import Department, User
 from aftersales.core.clock import SHANGHAI
 from aftersales.resolutions.models import PlanKind, RepairMode
+from aftersales.sla.presenters import metric_label, span
 
 from . import events
 from .models import Attachment, Category, Channel, Demand, HoldReason, Priority, Responsibility, RiskFlag
@@ -26,6 +28,12 @@ from .states import State
 APPROVAL_REASONS = {
     "p1_plan": lambda: _("P1 case: the department head approves"),
     "over_authority": lambda: _("Compensation above the proposer's authority"),
+}
+# Events of the SLA tick that told people something (data["recipients"] are usernames).
+SLA_NOTIFYING = frozenset({events.SLA_WARNING, events.SLA_ESCALATED, events.PROGRESS_REMINDER})
+REPLAN_REASONS = {
+    "priority": lambda: _("priority changed"),
+    "policy": lambda: _("service level policy changed"),
 }
 
 
@@ -102,6 +110,8 @@ class _Names:
                     users.add(v)
             if row.kind == events.OWNER_TRANSFERRED:
                 users.update(v for v in (data.get("before"), data.get("after")) if isinstance(v, str))
+            if row.kind in SLA_NOTIFYING and isinstance(data.get("recipients"), list):
+                users.update(v for v in data["recipients"] if isinstance(v, str))
         self.categories = {c.code: c.label for c in Category.objects.filter(code__in=categories)} if categories else {}
         self.departments = ({d.code: d.label for d in Department.objects.filter(code__in=departments)}
                             if departments else {})
@@ -185,7 +195,64 @@ def _details(row: Event, names: _Names) -> list[tuple[str, str]]:
         out.append((_("Times reopened"), str(data.get("reopen_count", ""))))
     elif kind == events.ATTACHMENT_ADDED:
         out.append((_("Files"), str(data.get("count", ""))))
+    elif kind == events.SLA_REPLANNED:
+        out += _replan_details(data)
+    elif kind in SLA_NOTIFYING or kind == events.SLA_BREACHED:
+        out.append((_("Clock"), _metric(data.get("metric"), data.get("cycle"))))
+        if data.get("due_at"):
+            out.append((_("Due at"), _local(data["due_at"])))
+            out.append(_when(row, data["due_at"]))
+        if kind in SLA_NOTIFYING:
+            people = [names.user(u) for u in data.get("recipients") or [] if isinstance(u, str)]
+            out.append((_("Notified"), pgettext("list separator", ", ").join(people) if people
+                        else _("nobody (no one holds the role)")))
     return [(label, value) for label, value in out if value]
+
+
+
+def _metric(code: str | None, cycle: Any = None) -> str:
+    if not code:
+        return ""
+    label = metric_label(code)
+    if isinstance(cycle, int) and cycle > 1:
+        label = _("{metric} (round {cycle})").format(metric=label, cycle=cycle)
+    return label
+
+
+def _when(row: Event, due: str) -> tuple[str, str]:
+    """How far from the deadline the event happened: time left at a warning, overdue after."""
+    try:
+        moment = dt.datetime.fromisoformat(due)
+    except ValueError:
+        return ("", "")
+    gap = (row.created_at - moment).total_seconds()
+    if gap >= 60:
+        return (_("Overdue by"), span(gap))
+    if gap <= -60:
+        return (_("Time left"), span(-gap))
+    return ("", "")
+
+
+def _replan_details(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Each re-planned clock: old → new due and limit; the priority change once."""
+    out: list[tuple[str, str]] = []
+    clocks = [c for c in data.get("clocks") or [] if isinstance(c, dict)]
+    before = next((c.get("priority_before") for c in clocks if c.get("priority_before")), "")
+    after = data.get("priority") or next((c.get("priority_after") for c in clocks if c.get("priority_after")), "")
+    if before and after and before != after:
+        out.append((_("Priority"), f"{choice_label(Priority, before)} → {choice_label(Priority, after)}"))
+    reasons = {c.get("reason") for c in clocks}
+    if reasons:
+        out.append((_("Reason"), "；".join(REPLAN_REASONS[r]() if r in REPLAN_REASONS else str(r)
+                                         for r in sorted(x for x in reasons if x))))
+    for item in clocks:
+        text = f"{_local(item.get('due_before', ''))} → {_local(item.get('due_after', ''))}"
+        minutes_before, minutes_after = item.get("minutes_before"), item.get("minutes_after")
+        if isinstance(minutes_before, int) and isinstance(minutes_after, int) and minutes_before != minutes_after:
+            text += " " + _("(limit {before} → {after})").format(before=span(minutes_before * 60),
+                                                                  after=span(minutes_after * 60))
+        out.append((_metric(item.get("metric")), text))
+    return out
 
 
 def _local(value: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User
@@ -17,6 +17,7 @@ from .models import Attachment, Ticket, TicketEvent, TicketSettings
 from .permissions import allowed_actions, can_view, works_on
 
 SCOPES = ("mine", "department", "all")
+SLA_FILTERS = ("due_soon", "breached")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class TicketFilters:
     date_to: dt.date | None = None
     q: str = ""
     flagged: bool = False
+    sla: str = ""  # "due_soon" (warning reached, not yet due) or "breached" (nearest deadline past)
+    sort: str = ""  # "" newest first, "due" nearest deadline first
 
 
 def ticket_visible_queryset(*, viewer: User) -> QuerySet[Ticket]:
@@ -80,6 +83,15 @@ def ticket_list(*, viewer: User, filters: TicketFilters) -> QuerySet[Ticket]:
         if phone:
             match |= Q(customer__phone__contains=phone)
         qs = qs.filter(match)
+    if filters.sla in SLA_FILTERS:
+        now = clock.now()
+        if filters.sla == "due_soon":
+            qs = qs.filter(sla_warn_at__lte=now, sla_due_at__gt=now)
+        else:
+            qs = qs.filter(sla_due_at__lte=now)
+    if filters.sort == "due":
+        # The nearest running deadline is kept on the case row (indexed); cases without one go last.
+        return qs.order_by(F("sla_due_at").asc(nulls_last=True), "-created_at", "-id")
     return qs.order_by("-created_at", "-id")
 
 

@@ -121,11 +121,17 @@ def _next_number(now: dt.datetime) -> str:
 
 def _record(ticket: Ticket, *, kind: str, actor: User | None, from_state: str = "", to_state: str = "",
             body: str = "", data: dict[str, Any] | None = None, now: dt.datetime | None = None) -> TicketEvent:
-    return TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=ticket, kind=kind, actor=actor, from_state=from_state, to_state=to_state,
         is_internal=kind not in events.CUSTOMER_VISIBLE, body=body, data=data or {},
         created_at=now or clock.now(),
     )
+    if getattr(ticket, "_sla_pending", False):
+        # The clocks follow the case's timestamps, under the same lock, in the same transaction,
+        # after the event that moved them (so a re-plan reads below its cause in the dossier).
+        ticket._sla_pending = False
+        sla_sync(ticket, now=event.created_at)
+    return event
 
 
 def _lock(number: str, *, actor: User, expected_version: int | None) -> Ticket:
@@ -160,8 +166,7 @@ def _guard(ticket: Ticket, *, action: str, actor: User, target: str | None = Non
 def _save(ticket: Ticket, fields: Sequence[str]) -> None:
     ticket.version += 1
     ticket.save(update_fields=[*dict.fromkeys(fields), "version", "updated_at"])
-    # The clocks follow the case's timestamps, under the same lock, in the same transaction.
-    sla_sync(ticket)
+    ticket._sla_pending = True  # every save is followed by its event; _record then syncs the clocks
 
 
 def _move(ticket: Ticket, *, to_state: str, kind: str, actor: User, fields: Sequence[str] = (),

@@ -18,10 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from aftersales.accounts.models import Department, User
 from aftersales.accounts.roles import Role
+from aftersales.core import clock
 from aftersales.core.errors import DomainError
 from aftersales.core.htmx import render_page
 from aftersales.core.pagination import paginate
 from aftersales.core.views import field_of, or_404
+from aftersales.sla import presenters as sla_presenters
+from aftersales.sla import selectors as sla_selectors
 
 from . import presenters, selectors, services
 from .actions import ACTIONS, run_action
@@ -54,8 +57,10 @@ def ticket_list_view(request: HttpRequest) -> HttpResponse:
     page = paginate(selectors.ticket_list(viewer=request.user, filters=filters),
                     page=_int(request.GET.get("page"), 1), size=settings.AFTERSALES_PAGE_SIZE)
     threshold = TicketSettings.current().transfer_flag_threshold
+    now = clock.now()
     for ticket in page.items:
         ticket.is_flagged = ticket.transfer_count > threshold
+        ticket.sla_badge = sla_presenters.ticket_badge(ticket, now)  # from the row's columns, no query
     return render_page(request, "tickets/ticket_list.html", {
         "form": form, "filters": filters, "page": page, "scope": filters.scope,
         "scopes": _scopes(request.user), "can_register": services.action_permitted_to_register(request.user),
@@ -131,8 +136,16 @@ def case_context(request: HttpRequest, ticket: Ticket, *, posted: str = "", valu
     allowed = selectors.ticket_allowed_actions(viewer=request.user, ticket=ticket)
     forms_ = action_forms(allowed, posted=posted, values=values, errors=errors)
     plans = selectors.ticket_plans(ticket=ticket) if ticket.current_plan_id else []
+    now = clock.now()
+    clock_rows = sla_presenters.clock_rows(sla_selectors.ticket_clocks(ticket=ticket), now)
+    current_clocks, earlier_clocks = sla_presenters.split_earlier_rounds(clock_rows)
     return {
         "ticket": ticket,
+        "sla_badge": sla_presenters.ticket_badge(ticket, now),
+        "sla_clocks": clock_rows,
+        "sla_current_clocks": current_clocks,
+        "sla_earlier_clocks": earlier_clocks,
+        "sla_summary": sla_presenters.clock_summary(clock_rows),
         "timeline": presenters.timeline(selectors.ticket_timeline(ticket=ticket, audience="staff")),
         "current_plan": next((p for p in plans if p.pk == ticket.current_plan_id), None),
         "earlier_plans": [p for p in plans if p.pk != ticket.current_plan_id],

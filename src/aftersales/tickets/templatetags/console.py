@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.roles import Role
+from aftersales.sla.selectors import can_see_board
 from aftersales.tickets import events, presenters
 from aftersales.tickets.services import action_permitted_to_register
 
@@ -59,6 +60,9 @@ def console_nav(context: template.Context) -> list[NavItem]:
                 _nav_active(request, url, q), icon)
         for label, url, q, icon in items
     ]
+    if can_see_board(user):
+        board = reverse("sla:board")
+        result.append(NavItem(_("Deadlines"), board, request.path == board, "alarm"))
     if action_permitted_to_register(user):
         new = reverse("tickets:create")
         result.append(NavItem(_("Register case"), new, request.path == new, "plus"))
@@ -80,6 +84,8 @@ EVENT_TONES = {
     events.NOTE: "note", events.REPLY: "reply", events.TRANSFER_FLAGGED: "warn", events.PLAN_REFUSED: "warn",
     events.PLAN_REJECTED: "warn", events.DISPUTED: "warn", events.REOPENED: "warn", events.CANCELLED: "muted",
     events.RESOLVED: "ok", events.CONFIRMED: "ok", events.PLAN_APPROVED: "ok",
+    events.SLA_WARNING: "warn", events.PROGRESS_REMINDER: "warn", events.SLA_BREACHED: "danger",
+    events.SLA_ESCALATED: "danger", events.SLA_REPLANNED: "sla",
 }
 
 
@@ -159,6 +165,8 @@ ICONS = {
     "chat": '<path d="M4 5h16v11H9l-5 4z"/>',
     "box": '<path d="M3 7l9-4 9 4v10l-9 4-9-4z"/><path d="M3 7l9 4 9-4M12 11v10"/>',
     "filter": '<path d="M3 5h18l-7 8v6l-4 2v-8z"/>',
+    "alarm": '<circle cx="12" cy="13" r="8"/><path d="M12 9v4l2.5 2M5 3L2 6M19 3l3 3"/>',
+    "bell": '<path d="M6 16V11a6 6 0 0112 0v5l2 2H4z"/><path d="M10 21h4"/>',
 }
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from aftersales.customers.services import CustomerInput
+from aftersales.tickets import services as svc
+from conftest import registration
 
 LIST = reverse("tickets:list")
 
@@ -141,8 +146,6 @@ def test_pagination_keeps_filters(staff_client, make_ticket, settings):
 
 @pytest.mark.django_db
 def test_flagged_case_shows_the_flag(staff_client, make_ticket, supervisor):
-    from aftersales.tickets import services as svc
-
     ticket = make_ticket("assigned")
     for department in ("logistics", "quality_control", "technical_support"):
         ticket = svc.ticket_transfer(number=ticket.number, actor=supervisor, department=department,
@@ -158,12 +161,97 @@ def test_list_query_count_does_not_grow_with_rows(staff_client, make_ticket, dja
                                                    agent2):
     for _ in range(3):
         make_ticket("assigned")
-    # session, user, 3 filter choice lists, count, rows, flag threshold, the header's department
-    with django_assert_max_num_queries(9):
+    # session, user, 3 filter choice lists, count, rows, flag threshold, the header's department, and the
+    # header's bell (one indexed COUNT of unread in-app notifications, on every console page). The
+    # deadline column reads the case row's own sla_due_at / sla_warn_at / sla_paused: no query per row.
+    with django_assert_max_num_queries(10):
         first = staff_client.get(LIST)
     assert first.status_code == 200
     for i in range(12):
         make_ticket("classified" if i % 2 else "registered", owner=agent2)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         second = staff_client.get(LIST)
     assert second.content.decode().count('class="case-link') == 15
+
+
+# ---------------------------------------------------------------- the deadline column, filter and sort
+
+START = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)  # a Monday, 18:00 in Shanghai
+
+
+def _web_case(agent, minutes: int, name: str, phone: str):
+    """A web case registered START + minutes: first response due 30 min later (warning at 24)."""
+    with time_machine.travel(START + dt.timedelta(minutes=minutes), tick=False):
+        ticket, _ = svc.ticket_register(actor=agent, data=registration(
+            channel="web", customer=CustomerInput(name=name, phone=phone)))
+    return ticket
+
+
+def _at(minutes: int):
+    return time_machine.travel(START + dt.timedelta(minutes=minutes), tick=False)
+
+
+@pytest.fixture
+def three_deadlines(agent):
+    """At START+35: one breached (due +30), one due soon (warn +34, due +40), one on time (due +90)."""
+    return (_web_case(agent, 0, "张伟", "13800138000"), _web_case(agent, 10, "李四", "13900139000"),
+            _web_case(agent, 60, "王五", "13700137000"))
+
+
+@pytest.mark.django_db
+def test_list_shows_the_next_deadline_column(staff_client, three_deadlines):
+    with _at(35):
+        html = staff_client.get(LIST).content.decode()
+    assert all(t.number in html for t in three_deadlines)
+    assert "最近时限" in html
+    assert "sla-red" in html and "已超时 5分" in html
+    assert "sla-amber" in html and "剩余 5分" in html
+    assert "sla-green" in html and "剩余 55分" in html
+    assert "03-02 18:30 到期" in html  # Beijing time
+
+
+@pytest.mark.django_db
+def test_list_deadline_column_in_english(staff_client, three_deadlines):
+    staff_client.cookies["django_language"] = "en"
+    with _at(35):
+        html = staff_client.get(LIST).content.decode()
+    assert "Next deadline" in html and "5 min overdue" in html and "55 min left" in html
+
+
+@pytest.mark.django_db
+def test_filter_due_soon_and_breached(staff_client, three_deadlines):
+    late, soon, calm = three_deadlines
+    with _at(35):
+        html = staff_client.get(LIST, {"sla": "due_soon"}).content.decode()
+        assert soon.number in html and late.number not in html and calm.number not in html
+        html = staff_client.get(LIST, {"sla": "breached"}).content.decode()
+        assert late.number in html and soon.number not in html and calm.number not in html
+        html = staff_client.get(LIST, {"sla": "bogus"}).content.decode()
+        assert late.number in html and soon.number in html and calm.number in html
+
+
+@pytest.mark.django_db
+def test_sort_by_nearest_deadline_with_nulls_last(staff_client, three_deadlines, supervisor):
+    late, soon, calm = three_deadlines
+    closed = _web_case(supervisor, 70, "赵六", "13600136000")
+    with _at(71):
+        svc.ticket_cancel(number=closed.number, actor=supervisor, reason="重复登记")
+    with _at(35):
+        html = staff_client.get(LIST, {"sort": "due"}).content.decode()
+        default = staff_client.get(LIST).content.decode()
+    order = [html.index(t.number) for t in (late, soon, calm, closed)]
+    assert order == sorted(order)  # nearest first; the closed case (no deadline) last
+    newest = [default.index(t.number) for t in (closed, calm, soon, late)]
+    assert newest == sorted(newest)  # the default stays newest first
+    assert 'class="th-sort is-active"' in html
+
+
+@pytest.mark.django_db
+def test_sort_and_filter_combine_and_keep_in_pagination(staff_client, three_deadlines, settings):
+    settings.AFTERSALES_PAGE_SIZE = 1
+    with _at(35):
+        html = staff_client.get(LIST, {"sort": "due", "sla": "breached"}).content.decode()
+    assert "共 1 个工单" in html
+    with _at(120):
+        html = staff_client.get(LIST, {"sort": "due", "sla": "breached"}).content.decode()
+    assert "sort=due" in html and "sla=breached" in html and "page=2" in html

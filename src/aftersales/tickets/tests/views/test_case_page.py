@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from aftersales.tickets import services as svc
 from aftersales.tickets.scenarios import TINY_PNG, proof_photo
+from conftest import registration
 
 
 def detail(ticket) -> str:
@@ -153,3 +157,122 @@ def test_htmx_get_returns_the_case_body_only(client, make_ticket, agent):
     response = client.get(detail(ticket), HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert 'id="case-body"' in html and "<html" not in html
+
+
+# ---------------------------------------------------------------- service deadlines and the SLA events
+
+START = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)  # a Monday, 18:00 in Shanghai
+
+
+def _at(minutes: int):
+    return time_machine.travel(START + dt.timedelta(minutes=minutes), tick=False)
+
+
+@pytest.fixture
+def web_case(agent):
+    """Registered through the web form at START: the first-response clock (30 min) runs."""
+    with _at(0):
+        ticket, _ = svc.ticket_register(actor=agent, data=registration(channel="web"))
+    return ticket
+
+
+@pytest.mark.django_db
+def test_sla_panel_lists_every_clock_in_beijing_time(client, web_case, agent):
+    client.force_login(agent)
+    with _at(10):
+        html = client.get(detail(web_case)).content.decode()
+    panel = html[html.index('id="sla"'):html.index('id="dossier"')]
+    assert "服务时限" in panel
+    assert "首次响应" in panel and "登记" in panel and "闭环" in panel
+    assert "2026-03-02 18:00" in panel and "2026-03-02 18:30" in panel  # started, due (Beijing time)
+    assert "剩余 20分" in panel and "计时中" in panel  # running clocks are counted in the head
+    assert "正常" in panel and "已达成" in panel  # registration met at once
+    assert "30分" in panel  # the limit
+    head = html[html.index('class="case-head'):html.index('class="case-grid')]
+    assert "sla-green" in head and "剩余 20分" in head
+
+
+@pytest.mark.django_db
+def test_sla_panel_tones_follow_the_clock(client, web_case, agent):
+    client.force_login(agent)
+    with _at(25):
+        html = client.get(detail(web_case)).content.decode()
+    assert "sla-amber" in html and "即将超时" in html and "剩余 5分" in html
+    with _at(65):
+        html = client.get(detail(web_case)).content.decode()
+    assert "sla-red" in html and "已超时 35分" in html
+
+
+@pytest.mark.django_db
+def test_sla_panel_shows_paused_time(client, make_ticket, supervisor):
+    with _at(0):
+        ticket = make_ticket("in_progress")
+    with _at(10):
+        svc.ticket_hold(number=ticket.number, actor=ticket.assignee, hold_reason="customer", note="等客户寄回")
+    client.force_login(supervisor)
+    with _at(70):
+        html = client.get(detail(ticket)).content.decode()
+    panel = html[html.index('id="sla"'):html.index('id="dossier"')]
+    assert "已暂停" in panel and "1小时" in panel  # paused for an hour so far
+    head = html[html.index('class="case-head'):html.index('class="case-grid')]
+    assert "sla-grey" in head
+
+
+@pytest.mark.django_db
+def test_dossier_shows_breach_and_escalation_with_who_was_told(client, web_case, supervisor):
+    from aftersales.sla.jobs import tick
+
+    with _at(25):
+        tick()  # warning: handler (none yet) and owner
+    with _at(31):
+        tick()  # breached: the supervisor is told
+    client.force_login(supervisor)
+    with _at(40):
+        html = client.get(detail(web_case)).content.decode()
+    dossier = html[html.index('id="dossier"'):]
+    assert "时限预警" in dossier and "时限超时" in dossier and "超时升级" in dossier
+    assert "首次响应" in dossier
+    assert "已通知" in dossier and "陈主管" in dossier and "王芳" in dossier
+    assert "到期时间" in dossier and "2026-03-02 18:30" in dossier
+    assert "剩余时间" in dossier and "5分" in dossier  # the warning came 5 min before the deadline
+    assert "tl-danger" in dossier and "tl-warn" in dossier
+
+
+@pytest.mark.django_db
+def test_dossier_shows_a_replan_with_old_and_new_due_and_priority(client, make_ticket, supervisor):
+    with _at(0):
+        ticket = make_ticket("assigned", priority="P3")
+    with _at(60):
+        svc.ticket_classify(number=ticket.number, actor=supervisor, category=ticket.category.code,
+                            subcategory=ticket.subcategory.code if ticket.subcategory else "", priority="P1")
+    client.force_login(supervisor)
+    with _at(61):
+        html = client.get(detail(ticket)).content.decode()
+    dossier = html[html.index('id="dossier"'):]
+    assert "时限重新计算" in dossier
+    assert "P3 一般 → P1 紧急" in dossier
+    assert "优先级变更" in dossier
+    assert "开始处理" in dossier and "（时限 1天 → 4小时）" in dossier
+    assert "2026-03-03 18:00 → 2026-03-02 22:00" in dossier  # handling starts: 24 h → 4 h from registration
+
+
+@pytest.mark.django_db
+def test_sla_events_stay_out_of_the_customer_timeline(web_case):
+    from aftersales.sla.jobs import tick
+    from aftersales.tickets.selectors import ticket_timeline
+
+    with _at(31):
+        tick()
+    staff = {e.kind for e in ticket_timeline(ticket=web_case, audience="staff")}
+    customer = {e.kind for e in ticket_timeline(ticket=web_case, audience="customer")}
+    assert {"sla_breached", "sla_escalated"} <= staff
+    assert not {k for k in customer if k.startswith("sla_") or k == "progress_reminder"}
+
+
+@pytest.mark.django_db
+def test_sla_panel_in_english(client, web_case, agent):
+    client.force_login(agent)
+    client.cookies["django_language"] = "en"
+    with _at(10):
+        html = client.get(detail(web_case)).content.decode()
+    assert "Service deadlines" in html and "First response" in html and "20 min left" in html
