@@ -60,6 +60,7 @@ def test_scheduler_runs_each_job_on_its_period_survives_failures_and_stops_clean
     assert calls == frozen  # nothing runs after stop
 
 
+@pytest.mark.django_db  # run_job renews DB connections around the job
 def test_run_job_isolates_an_exception_and_reports_it():
     outcome = run_job(Job("bad", lambda: 1 / 0, 1))
     assert not outcome.ok and outcome.error.startswith("ZeroDivisionError")
