@@ -13,14 +13,13 @@ from aftersales.tickets.scenarios import Cast, advance
 
 @pytest.fixture(autouse=True)
 def _fresh_sla_caches():
-    """The per-process SLA caches must not carry one test's rolled-back rows into the next."""
-    from aftersales.sla import calendars, configuration
+    """The per-process configuration caches must not carry one test's rolled-back rows into the next."""
+    from aftersales.core.config_cache import clear_all
+    from aftersales.sla import calendars, configuration  # noqa: F401 - registers their caches
 
-    calendars.clear_cache()
-    configuration.clear_cache()
+    clear_all()
     yield
-    calendars.clear_cache()
-    configuration.clear_cache()
+    clear_all()
 
 
 def _user(username: str, role: str, department: str | None, display: str) -> User:
