@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: browser-deps demo test test-sqlite test-postgres test-browser lint bench bench-sla install messages clean
+.PHONY: browser-deps demo test test-sqlite test-postgres test-browser lint bench bench-sla bench-triage install messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,15 +43,19 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/triage.py
 	$(BIN)/python bench/sla_tick.py
 
 ## Only the SLA tick over 1,000,000 open cases (PostgreSQL; the data is built once and reused).
+bench-triage: $(STAMP)
+	$(BIN)/python bench/triage.py
+
 bench-sla: $(STAMP)
 	$(BIN)/python bench/sla_tick.py
 
 ## Regenerate translation catalogues (needs GNU gettext) and compile them.
 messages: $(STAMP)
-	cd src/aftersales && for app in core accounts customers catalog tickets resolutions sla notify; do \
+	cd src/aftersales && for app in core accounts customers catalog tickets resolutions sla notify triage; do \
 		(cd $$app && ../../../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete >/dev/null); done
 	cd src/aftersales && ../../$(BIN)/django-admin compilemessages >/dev/null
 

@@ -4,6 +4,8 @@
     aftersales serve [--port N] [--host H] [--workers N] [--threads N] [--no-migrate] [--no-scheduler]
     aftersales worker [--once]
     aftersales token USERNAME [--name NAME]
+    aftersales triage "<text>" [--customer-type T] [--channel C]   (prints the suggestion as JSON)
+    aftersales triage retrain | evaluate [--mistakes] | build
     aftersales manage <any Django management command and its options>
 
 ``serve`` runs gunicorn as a child process and, in its own process, the embedded
@@ -69,6 +71,21 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.add_argument("--name", default="cli", help="a label to recognise the token by")
 
+    triage = sub.add_parser("triage", help="suggest for a text (JSON), or: retrain | evaluate | build",
+                            description="aftersales triage \"<text>\" prints the suggestion as JSON. "
+                                        "retrain learns from the bundled set plus every confirmed case and "
+                                        "activates the new model; evaluate scores the active model on the "
+                                        "held-out split; build rewrites the split and the shipped model file "
+                                        "from data/raw (for developers).")
+    triage.add_argument("text", help="the customer's words, or retrain / evaluate / build")
+    triage.add_argument("--customer-type", default="individual", choices=["individual", "enterprise", "dealer"])
+    triage.add_argument("--channel", default="")
+    triage.add_argument("--mistakes", action="store_true", help="evaluate: also list every wrong suggestion")
+    triage.add_argument("--set", dest="split", default="heldout", choices=["heldout", "blind"],
+                        help="evaluate: the held-out split (default) or the blind set")
+    triage.add_argument("--without-bundled", action="store_true",
+                        help="retrain: learn only from the system's own confirmed cases")
+
     manage = sub.add_parser("manage", help="run any Django management command", add_help=False)
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -90,7 +107,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         return worker(once=options.once)
     if options.command == "token":
         return token(username=options.username, name=options.name)
+    if options.command == "triage":
+        return triage(options)
     return 2
+
+
+TRIAGE_VERBS = {"retrain", "evaluate", "build"}
+
+
+def triage(options: argparse.Namespace) -> int:
+    import json
+
+    _setup()
+    from django.utils import translation
+
+    from aftersales.core.errors import DomainError
+    from aftersales.triage import commands
+
+    _migrate()  # rules and models live in the database; a fresh install has none until migrated
+    translation.activate("zh-hans")
+    out = sys.stdout
+    try:
+        if options.text == "retrain":
+            out.write(commands.retrain(include_bundled=not options.without_bundled) + "\n")
+        elif options.text == "evaluate":
+            out.write(commands.evaluate(show_mistakes=options.mistakes, split=options.split) + "\n")
+        elif options.text == "build":
+            out.write(commands.build() + "\n")
+        else:
+            suggestion = commands.suggest(options.text, customer_type=options.customer_type, channel=options.channel)
+            out.write(json.dumps(suggestion, ensure_ascii=False, indent=2) + "\n")
+    except DomainError as exc:
+        sys.stderr.write(f"{exc.code}: {exc.message}\n")
+        return 2
+    return 0
 
 
 def manage(args: Sequence[str]) -> int:

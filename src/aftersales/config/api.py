@@ -19,6 +19,7 @@ from aftersales.core.api import install_error_handlers, json_method_not_allowed,
 from aftersales.customers.api import router as customers_router
 from aftersales.sla.api import router as calendars_router
 from aftersales.tickets.api import router as tickets_router
+from aftersales.triage.api import router as triage_router
 
 
 class AftersalesAPI(NinjaAPI):
@@ -50,6 +51,7 @@ api.add_router("", tickets_router)
 api.add_router("", customers_router)
 api.add_router("", catalog_router)
 api.add_router("/calendars", calendars_router)
+api.add_router("", triage_router)
 
 
 @api.get("/health", auth=None, tags=["system"], summary="Liveness: a trivial JSON answer, no database")

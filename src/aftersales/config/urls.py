@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("aftersales.accounts.urls")),
     path("cases/", include("aftersales.tickets.urls")),
     path("sla/", include("aftersales.sla.urls")),
+    path("triage/", include("aftersales.triage.urls")),
     path("notifications/", include("aftersales.notify.urls")),
 ]
 if settings.DEBUG:

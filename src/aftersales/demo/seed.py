@@ -36,9 +36,10 @@ from aftersales.resolutions.services import authority_limit_for
 from aftersales.sla.jobs import tick as sla_tick
 from aftersales.sla.models import ClockStatus, SlaBreach, SlaClock, SlaEscalation
 from aftersales.tickets import services as svc
-from aftersales.tickets.models import Channel, Ticket, TicketEvent, TicketSettings
+from aftersales.tickets.models import Category, Channel, Ticket, TicketEvent, TicketSettings
 from aftersales.tickets.scenarios import proof_photo
 from aftersales.tickets.states import State
+from aftersales.triage.models import HandlerProfile
 
 from .seed_data import (
     ANGRY_CLOSERS,
@@ -144,6 +145,7 @@ def seed_demo(*, cases: int = DEFAULT_CASES, seed: int = RANDOM_SEED) -> SeedRep
     with transaction.atomic():
         TicketSettings.current()
         users = _seed_users()
+        _seed_handler_profiles(users)
         _seed_catalog()
         customers = _seed_customers(rng)
         now = clock.now()
@@ -173,6 +175,24 @@ def _seed_users() -> dict[str, User]:
             user.save()
         users[spec.username] = user
     return users
+
+
+def _seed_handler_profiles(users: dict[str, User]) -> None:
+    """Skills and caps for automatic assignment: who takes which cases inside each department."""
+    categories = {c.code: c for c in Category.objects.all()}
+    profiles = {
+        # 张建国 takes every technical fault; 郑海涛 goes on site for appliances and furniture, fewer at once.
+        "tech": {"categories": ["technical_fault"]},
+        "engineer": {"product_lines": ["厨房小电", "环境电器", "清洁电器", "家居家具"], "max_load": 12},
+        # 李娜 answers consultations; 王芳 stays on the hotline and receives nothing automatically.
+        "agent2": {"categories": ["service_consultation"]},
+        "agent": {"accepts_auto_assignment": False},
+    }
+    for username, spec in profiles.items():
+        profile, _created = HandlerProfile.objects.get_or_create(user=users[username], defaults={
+            "product_lines": spec.get("product_lines", []), "max_load": spec.get("max_load"),
+            "accepts_auto_assignment": spec.get("accepts_auto_assignment", True)})
+        profile.categories.set([categories[c] for c in spec.get("categories", [])])
 
 
 def _check(result: ImportResult) -> None:
@@ -717,9 +737,12 @@ class _Walk:
 
     def assign(self) -> None:
         handler = self.handler
+        reason = "P1 已同步上报部门经理" if self.s.priority == "P1" else ""
+        if self.department != ROUTING[self.s.category]:
+            # Not where the routing rule sends it: an override needs its reason (the seeds' misrouted cases).
+            reason = reason or "主管判断需先由该部门核实情况"
         svc.ticket_assign(number=self.number, actor=self.users["supervisor"], department=self.department,
-                          assignee=handler.username if handler else None,
-                          reason="P1 已同步上报部门经理" if self.s.priority == "P1" else "")
+                          assignee=handler.username if handler else None, reason=reason)
 
     def dispatch_note(self) -> None:
         body = self.s.note or self.rng.choice(ANGRY_NOTES)

@@ -46,17 +46,21 @@ def _note(internal: bool) -> Runner:
     return run
 
 
+def _classify(number: str, actor: User, d: Any) -> Ticket:
+    return svc.ticket_classify(
+        number=number, actor=actor, category=d.category, subcategory=d.subcategory, priority=d.priority,
+        risk_flags=[str(x) for x in d.risk_flags] if d.risk_flags is not None else None,
+        demand=str(d.demand) if d.demand else "", version=d.version)
+
+
 ACTIONS: dict[str, ActionSpec] = {
     Action.REGISTER: ActionSpec(s.EmptyIn, lambda n, a, d, f: svc.ticket_confirm_registration(
         number=n, actor=a, version=d.version)),
-    Action.CLASSIFY: ActionSpec(s.ClassifyIn, lambda n, a, d, f: svc.ticket_classify(
-        number=n, actor=a, category=d.category, subcategory=d.subcategory, priority=d.priority,
-        risk_flags=[str(x) for x in d.risk_flags] if d.risk_flags is not None else None, version=d.version)),
-    Action.RECLASSIFY: ActionSpec(s.ClassifyIn, lambda n, a, d, f: svc.ticket_classify(
-        number=n, actor=a, category=d.category, subcategory=d.subcategory, priority=d.priority,
-        risk_flags=[str(x) for x in d.risk_flags] if d.risk_flags is not None else None, version=d.version)),
+    Action.CLASSIFY: ActionSpec(s.ClassifyIn, lambda n, a, d, f: _classify(n, a, d)),
+    Action.RECLASSIFY: ActionSpec(s.ClassifyIn, lambda n, a, d, f: _classify(n, a, d)),
     Action.ASSIGN: ActionSpec(s.AssignIn, lambda n, a, d, f: svc.ticket_assign(
-        number=n, actor=a, department=d.department, assignee=d.assignee, reason=d.reason, version=d.version)),
+        number=n, actor=a, department=d.department, assignee=d.assignee, auto_assign=d.auto_assign,
+        reason=d.reason, version=d.version)),
     Action.TRANSFER: ActionSpec(s.TransferIn, lambda n, a, d, f: svc.ticket_transfer(
         number=n, actor=a, department=d.department, assignee=d.assignee, reason=d.reason, version=d.version)),
     Action.TRANSFER_OWNER: ActionSpec(s.TransferOwnerIn, lambda n, a, d, f: svc.ticket_transfer_owner(

@@ -36,6 +36,8 @@ SLA_WARNING = "sla_warning"
 SLA_BREACHED = "sla_breached"
 SLA_ESCALATED = "sla_escalated"
 PROGRESS_REMINDER = "progress_reminder"
+# Written by triage on arrival (always internal).
+TRIAGE_SUGGESTED = "triage_suggested"
 
 LABELS = {
     CREATED: _("Case received"),
@@ -69,6 +71,7 @@ LABELS = {
     SLA_BREACHED: _("Deadline breached"),
     SLA_ESCALATED: _("Escalated"),
     PROGRESS_REMINDER: _("Progress update overdue: reminder sent"),
+    TRIAGE_SUGGESTED: _("Classification suggested"),
 }
 
 # Events a customer may see (the portal, customer-facing reads). Everything else,

@@ -20,6 +20,8 @@ from aftersales.core import clock
 from aftersales.core.views import schema_errors
 from aftersales.customers.models import ContactChannel, CustomerType
 from aftersales.resolutions.models import CompensationForm, PlanKind, RepairMode
+from aftersales.triage import routing
+from aftersales.triage.models import RoutingRule, TriageSuggestion
 
 from .actions import ACTIONS
 from .models import (
@@ -207,9 +209,8 @@ CONFIRM = {
 DANGER = {Action.CANCEL, Action.ARCHIVE, Action.REFUSE_PLAN, Action.REJECT_PLAN, Action.DISPUTE}
 COMPOSER = (Action.NOTE, Action.REPLY)  # rendered under the timeline, not in the side panel
 # SPEC §4 default routing, used only to preselect the department when assigning.
-ROUTING = {"technical_fault": "technical_support", "logistics": "logistics",
-           "quality_objection": "quality_control", "service_consultation": "customer_service"}
 LIST_FIELDS = {"risk_flags", "attachment_ids"}
+QUEUE_ONLY = "-"
 
 
 @dataclass
@@ -269,6 +270,9 @@ def action_payload(action: str, post: QueryDict) -> dict[str, Any]:
         if value is None or (value.strip() == "" and not info.is_required()):
             continue
         data[name] = value.strip() if name in {"category", "subcategory", "department", "assignee"} else value
+    if data.get("assignee") == QUEUE_ONLY:
+        # The handler select's "leave it in the department's queue" option.
+        data["assignee"], data["auto_assign"] = None, False
     return data
 
 
@@ -293,6 +297,14 @@ class ActionChoices:
     handlers: list[User] = field(default_factory=list)
     owners: list[User] = field(default_factory=list)
     suggested_department: str = ""
+    suggestion: TriageSuggestion | None = None
+    suggested_flags: list[str] = field(default_factory=list)
+    # What the classify form starts from: the case's classification, else the suggestion.
+    initial: dict[str, str] = field(default_factory=dict)
+    routing_rule: RoutingRule | None = None
+    auto_pick: routing.Pick | None = None
+    queue_only: str = QUEUE_ONLY
+    demands: list[tuple[str, Any]] = field(default_factory=lambda: Demand.choices)
     default_due: str = ""
     priorities: list[tuple[str, Any]] = field(default_factory=lambda: Priority.choices)
     risk_flags: list[tuple[str, Any]] = field(default_factory=lambda: RiskFlag.choices)
@@ -308,6 +320,18 @@ def action_choices(ticket: Ticket, allowed: list[str]) -> ActionChoices:
     choices = ActionChoices()
     if wanted & {Action.CLASSIFY, Action.RECLASSIFY}:
         choices.categories = list(Category.objects.filter(is_active=True).order_by("sort_order", "code"))
+        choices.suggestion = TriageSuggestion.objects.filter(ticket=ticket).first()
+        # Before the first classification the form starts from the suggestion; afterwards from the case.
+        suggestion = choices.suggestion
+        if suggestion is not None and not ticket.category_id:
+            choices.suggested_flags = sorted(set(ticket.risk_flags) | set(suggestion.flags))
+            choices.initial = {"category": suggestion.category, "subcategory": suggestion.subcategory,
+                               "priority": suggestion.priority}
+        else:
+            choices.suggested_flags = list(ticket.risk_flags)
+            choices.initial = {"category": ticket.category.code if ticket.category_id else "",
+                               "subcategory": ticket.subcategory.code if ticket.subcategory_id else "",
+                               "priority": ticket.priority}
     if wanted & {Action.ASSIGN, Action.TRANSFER, Action.PROPOSE_PLAN}:
         choices.departments = list(Department.objects.filter(is_active=True))
     if wanted & {Action.ASSIGN, Action.TRANSFER}:
@@ -315,8 +339,14 @@ def action_choices(ticket: Ticket, allowed: list[str]) -> ActionChoices:
             User.objects.filter(is_active=True, department__isnull=False, role__in=DEPARTMENT_WORKERS)
             .select_related("department").order_by("department__sort_order", "role", "username")
         )
-        category = ticket.category.code if ticket.category_id else ""
-        choices.suggested_department = ticket.department.code if ticket.department_id else ROUTING.get(category, "")
+        if Action.ASSIGN in wanted:
+            facts = routing.Facts.of(ticket)
+            choices.routing_rule = routing.route(facts).rule
+            if choices.routing_rule is not None:
+                choices.auto_pick = routing.pick_handler(department=choices.routing_rule.department, facts=facts,
+                                                         now=clock.now())
+        rule_department = choices.routing_rule.department.code if choices.routing_rule else ""
+        choices.suggested_department = ticket.department.code if ticket.department_id else rule_department
     if Action.TRANSFER_OWNER in wanted:
         choices.owners = list(User.objects.filter(is_active=True, role__in=[Role.AGENT, Role.SUPERVISOR])
                               .exclude(pk=ticket.owner_id).order_by("username"))

@@ -167,6 +167,8 @@ class Ticket(BaseModel):
                                    related_name="tickets", verbose_name=_("department"))
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="assigned_tickets", verbose_name=_("handler"))
+    queue = models.CharField(_("queue"), max_length=40, blank=True,
+                             help_text=_("A named queue inside the department, set by a routing rule."))
     current_plan = models.ForeignKey("resolutions.Plan", null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", verbose_name=_("current plan"))
     hold_reason = models.CharField(_("hold reason"), max_length=20, choices=HoldReason.choices, blank=True)

@@ -17,6 +17,7 @@ from django.utils.translation import pgettext
 
 from aftersales.accounts.models import Department, User
 from aftersales.core.clock import SHANGHAI
+from aftersales.core.i18n import pick
 from aftersales.resolutions.models import PlanKind, RepairMode
 from aftersales.sla.presenters import metric_label, span
 
@@ -156,10 +157,23 @@ def _details(row: Event, names: _Names) -> list[tuple[str, str]]:
         if kind == events.RECLASSIFIED and before.get("priority") and before.get("priority") != after.get("priority"):
             priority = f"{choice_label(Priority, before.get('priority'))} → {priority}"
         out.append((_("Priority"), priority))
+        if data.get("auto_accepted"):
+            out.append((_("Decided by"), _("the system (confident suggestion, auto-accept on)")))
+    elif kind == events.TRIAGE_SUGGESTED:
+        out.append((_("Category"), names.classification(data)))
+        out.append((_("Priority"), choice_label(Priority, data.get("priority"))))
+        out.append((_("Demand"), choice_label(Demand, data.get("demand"))))
+        if data.get("flags"):
+            out.append((_("Risk flags"), "、".join(choice_label(RiskFlag, f) for f in data["flags"])))
+        reasons = [pick(r.get("zh", ""), r.get("en", "")) for r in data.get("reasons") or [] if isinstance(r, dict)]
+        out.append((_("Why"), "；".join(reasons)))
     elif kind == events.ASSIGNED:
         out.append((_("Department"), names.department(data.get("department"))))
         if data.get("assignee"):
             out.append((_("Handler"), names.user(data["assignee"])))
+        if data.get("queue"):
+            out.append((_("Queue"), data["queue"]))
+        out += _dispatch_details(data)
     elif kind == events.TRANSFERRED:
         out.append((_("Department / handler"), f"{names.placement(data.get('before') or {})} → "
                                     f"{names.placement(data.get('after') or {})}"))
@@ -208,6 +222,28 @@ def _details(row: Event, names: _Names) -> list[tuple[str, str]]:
                         else _("nobody (no one holds the role)")))
     return [(label, value) for label, value in out if value]
 
+
+
+def _dispatch_details(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """How the assignment was decided: the routing rule (or an override) and who picked the handler."""
+    out = []
+    routing, assignment = data.get("routing") or {}, data.get("assignment") or {}
+    rule = pick(routing.get("rule_name", ""), routing.get("rule_name_en", "")) or routing.get("rule") or "—"
+    if routing.get("override"):
+        out.append((_("Routing"), _("the supervisor overrode rule “{rule}”").format(rule=rule)))
+    elif routing.get("rule"):
+        out.append((_("Routing"), _("rule “{rule}”").format(rule=rule)))
+    if routing.get("priority"):
+        change = routing["priority"]
+        out.append((_("Priority"), f"{change.get('before') or '—'} → {change.get('after')}"))
+    by = assignment.get("by")
+    if by == "auto":
+        out.append((_("Picked"), _("automatically: load {load}/{cap}, {eligible} of {candidates} eligible").format(
+            load=assignment.get("load", "?"), cap=assignment.get("cap", "?"), eligible=assignment.get("eligible", "?"),
+            candidates=assignment.get("candidates", "?"))))
+    elif by == "queue" and "candidates" in assignment:
+        out.append((_("Picked"), _("nobody eligible now: waits in the department's queue")))
+    return out
 
 
 def _metric(code: str | None, cycle: Any = None) -> str:

@@ -86,15 +86,22 @@ class ClassifyIn(ActionIn):
     subcategory: str = Field("", max_length=40)
     priority: Priority
     risk_flags: list[RiskFlag] | None = None
+    demand: Demand | None = Field(None, description="the customer's demand, confirmed or corrected")
 
 
 class AssignIn(ActionIn):
-    department: str = Field(min_length=1, max_length=40)
-    assignee: str | None = Field(None, max_length=150)
+    department: str = Field("", max_length=40,
+                            description="empty: the routing rules decide; another department than the rules' "
+                                        "needs a reason")
+    assignee: str | None = Field(None, max_length=150,
+                                 description="empty: picked by skill, shift and load (see auto_assign)")
+    auto_assign: bool = Field(True, description="false leaves the case in the department's queue")
     reason: str = Field("", max_length=2000)
 
 
-class TransferIn(AssignIn):
+class TransferIn(ActionIn):
+    department: str = Field(min_length=1, max_length=40)
+    assignee: str | None = Field(None, max_length=150)
     reason: str = Field(min_length=1, max_length=2000)
 
 

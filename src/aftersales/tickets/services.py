@@ -23,9 +23,13 @@ from aftersales.catalog.services import product_resolve
 from aftersales.core import clock
 from aftersales.core.errors import PermissionDenied, ValidationFailed
 from aftersales.customers.services import CustomerInput, customer_find_or_create
+from aftersales.notify.services import notify
 from aftersales.resolutions import services as plans
 from aftersales.resolutions.models import PlanStatus
 from aftersales.sla.services import sla_sync
+from aftersales.triage import configuration as triage_config
+from aftersales.triage import routing
+from aftersales.triage import services as triage
 
 from . import events
 from .attachments import check_upload
@@ -346,7 +350,41 @@ def _register(*, actor: User, data: RegistrationInput, attachments: Sequence[Upl
                     to_state=state, now=now, data={"channel": data.channel, "demand": data.demand})
     _store_attachments(ticket, attachments, actor=actor, event=event, is_internal=False, now=now)
     sla_sync(ticket, now=now)
+    _triage_on_arrival(ticket, now=now)
     return ticket
+
+
+def _triage_on_arrival(ticket: Ticket, *, now: dt.datetime) -> None:
+    """Suggest a classification for the supervisor; with auto-accept on and a confident
+    suggestion, classify and dispatch it as the system."""
+    row, suggestion = triage.triage_ticket(ticket=ticket, now=now)
+    settings = triage_config.settings()
+    auto = (settings.auto_accept and ticket.state == State.REGISTERED
+            and suggestion.overall_confidence >= float(settings.auto_accept_threshold))
+    _record(ticket, kind=events.TRIAGE_SUGGESTED, actor=None, now=now, data={
+        "category": suggestion.category, "subcategory": suggestion.subcategory, "priority": suggestion.priority,
+        "demand": suggestion.demand, "flags": suggestion.flags, "confidence": suggestion.confidence,
+        "reasons": [r.as_json() for r in suggestion.reasons], "auto_accepted": auto,
+        "model_version": suggestion.model_version,
+    })
+    if not auto:
+        return
+    triage.suggestion_mark_auto_accepted(row=row)
+    category, subcategory = _classification(suggestion.category, suggestion.subcategory, suggestion.priority)
+    ticket.category, ticket.subcategory, ticket.priority = category, subcategory, suggestion.priority
+    ticket.risk_flags = sorted(set(ticket.risk_flags) | set(suggestion.flags))
+    ticket.classified_at = now
+    fields = ["category", "subcategory", "priority", "risk_flags", "classified_at"]
+    if ticket.demand == Demand.OTHER and suggestion.demand != Demand.OTHER:
+        ticket.demand = suggestion.demand
+        fields.append("demand")
+    _move(ticket, to_state=State.CLASSIFIED, kind=events.CLASSIFIED, actor=None, now=now, fields=fields,
+          data={"after": {"category": category.code, "subcategory": subcategory.code if subcategory else "",
+                          "priority": suggestion.priority}, "auto_accepted": True,
+                "confidence": suggestion.overall_confidence})
+    if routing.route(routing.Facts.of(ticket)).rule is not None:
+        _dispatch(ticket, actor=None, department_code="", assignee_username=None, auto_assign=True, reason="",
+                  now=now)
 
 
 def action_permitted_to_register(actor: User) -> bool:
@@ -369,30 +407,39 @@ def ticket_confirm_registration(*, number: str, actor: User, version: int | None
 
 @transaction.atomic
 def ticket_classify(*, number: str, actor: User, category: str, subcategory: str = "", priority: str,
-                    risk_flags: Sequence[str] | None = None, version: int | None = None) -> Ticket:
+                    risk_flags: Sequence[str] | None = None, demand: str = "", version: int | None = None) -> Ticket:
+    """Confirm (or correct) the classification. The decision is kept as a triage training label."""
     ticket = _lock(number, actor=actor, expected_version=version)
     reclassify = ticket.state not in {State.REGISTERED, State.REOPENED}
     _guard(ticket, action=Action.RECLASSIFY if reclassify else Action.CLASSIFY, actor=actor)
     cat, sub = _classification(category, subcategory, priority)
+    if demand and demand not in Demand.values:
+        raise ValidationFailed(_("Unknown demand."), code="invalid_demand", detail={"field": "demand"})
     now = clock.now()
     before = {"category": ticket.category.code if ticket.category else "",
               "subcategory": ticket.subcategory.code if ticket.subcategory else "", "priority": ticket.priority}
-    flags_before = list(ticket.risk_flags)
+    flags_before, demand_before = list(ticket.risk_flags), ticket.demand
     ticket.category, ticket.subcategory, ticket.priority = cat, sub, priority
     fields = ["category", "subcategory", "priority"]
     if risk_flags is not None:
         ticket.risk_flags = _clean_flags(risk_flags)
         fields.append("risk_flags")
+    if demand:
+        ticket.demand = demand
+        fields.append("demand")
     after = {"category": cat.code, "subcategory": sub.code if sub else "", "priority": priority}
+    if demand_before != ticket.demand:
+        before["demand"], after["demand"] = demand_before, ticket.demand
     if reclassify:
         if before == after and ticket.risk_flags == flags_before:
             return ticket  # nothing changed (forms resend the flags as they were): no event, no version bump
         _save(ticket, fields)
         _record(ticket, kind=events.RECLASSIFIED, actor=actor, now=now, data={"before": before, "after": after})
-        return ticket
-    ticket.classified_at = now
-    _move(ticket, to_state=State.CLASSIFIED, kind=events.CLASSIFIED, actor=actor, now=now,
-          fields=[*fields, "classified_at"], data={"before": before, "after": after})
+    else:
+        ticket.classified_at = now
+        _move(ticket, to_state=State.CLASSIFIED, kind=events.CLASSIFIED, actor=actor, now=now,
+              fields=[*fields, "classified_at"], data={"before": before, "after": after})
+    triage.label_record(ticket=ticket, actor=actor, now=now)
     return ticket
 
 
@@ -418,22 +465,99 @@ def _department_and_assignee(department_code: str, assignee_username: str | None
 
 
 @transaction.atomic
-def ticket_assign(*, number: str, actor: User, department: str, assignee: str | None = None,
-                  reason: str = "", version: int | None = None) -> Ticket:
-    """Dispatch a classified (or reopened) case to a department and, optionally, a handler."""
+def ticket_assign(*, number: str, actor: User, department: str = "", assignee: str | None = None,
+                  auto_assign: bool = True, reason: str = "", version: int | None = None) -> Ticket:
+    """Dispatch a classified (or reopened) case.
+
+    Without a department the routing rules decide; a department other than the rules'
+    is a supervisor's override and needs a reason. Without a handler, one is picked by
+    skill, shift and load (unless ``auto_assign`` is off or nobody qualifies: then the
+    case waits in the department's queue). The owner never changes here.
+    """
     ticket = _lock(number, actor=actor, expected_version=version)
     _guard(ticket, action=Action.ASSIGN, actor=actor)
-    dept, handler = _department_and_assignee(department, assignee)
-    now = clock.now()
-    fields = ["department", "assignee", "assigned_at"]
+    _dispatch(ticket, actor=actor, department_code=department, assignee_username=assignee, auto_assign=auto_assign,
+              reason=reason, now=clock.now())
+    return ticket
+
+
+def _dispatch(ticket: Ticket, *, actor: User | None, department_code: str, assignee_username: str | None,
+              auto_assign: bool, reason: str, now: dt.datetime) -> None:
+    decision = routing.route(routing.Facts.of(ticket))
+    rule = decision.rule
+    reason = (reason or "").strip()
+    if department_code:
+        dept, handler = _department_and_assignee(department_code, assignee_username)
+    elif rule is not None:
+        dept, handler = _department_and_assignee(rule.department.code, assignee_username)
+    else:
+        raise ValidationFailed(_("No routing rule matches this case; choose a department."), code="no_routing_rule",
+                               detail={"field": "department"})
+    overridden = rule is not None and rule.department_id != dept.pk
+    if overridden and not reason:
+        raise ValidationFailed(
+            _("The routing rule “{rule}” sends this case to {department}; say why it goes elsewhere.").format(
+                rule=rule.label, department=rule.department.label),
+            code="override_reason_required", detail={"field": "reason", "rule": rule.code,
+                                                     "department": rule.department.code})
+    fields = ["department", "assignee", "assigned_at", "queue"]
+    applied = rule if rule is not None and not overridden else None
+    routing_data: dict[str, Any] = {"rule": rule.code if rule else None, "override": overridden}
+    if rule is not None:
+        routing_data.update(rule_name=rule.name, rule_name_en=rule.name_en)
+    if applied is not None and applied.set_priority and applied.set_priority != ticket.priority:
+        routing_data["priority"] = {"before": ticket.priority, "after": applied.set_priority}
+        ticket.priority = applied.set_priority
+        fields.append("priority")
+    assignment: dict[str, Any] = {"by": "supervisor" if handler else "queue"}
+    if handler is None and auto_assign and triage_config.settings().auto_assign:
+        pick = routing.pick_handler(department=dept, facts=routing.Facts.of(ticket), now=now, lock=True)
+        handler = pick.handler
+        assignment = {"by": "auto" if handler else "queue", "weight": pick.weight,
+                      "candidates": len(pick.candidates),
+                      "eligible": sum(1 for c in pick.candidates if c.eligible)}
+        if handler is not None:
+            chosen = next(c for c in pick.candidates if c.user.pk == handler.pk)
+            assignment.update(load=chosen.load, cap=chosen.cap)
+            triage.handler_mark_assigned(user=handler, now=now)
     previous_department = ticket.department_id
     ticket.department, ticket.assignee, ticket.assigned_at = dept, handler, now
+    ticket.queue = applied.queue if applied is not None else ""
     # A reopened case sent to a different department is a transfer too.
     if previous_department and previous_department != dept.pk:
         _count_transfer(ticket, actor=actor, now=now, fields=fields)
-    _move(ticket, to_state=State.ASSIGNED, kind=events.ASSIGNED, actor=actor, now=now, fields=fields,
-          body=reason.strip(), data={"department": dept.code, "assignee": handler.username if handler else None})
-    return ticket
+    event = _move(ticket, to_state=State.ASSIGNED, kind=events.ASSIGNED, actor=actor, now=now, fields=fields,
+                  body=reason, data={"department": dept.code, "assignee": handler.username if handler else None,
+                                     "queue": ticket.queue, "routing": routing_data, "assignment": assignment})
+    _notify_dispatch(ticket, rule=applied, handler=handler,
+                     cause=f"dispatch:{event.pk}", now=now)
+
+
+def _dispatch_context(ticket: Ticket, rule_label: tuple[str, str]) -> dict[str, Any]:
+    assignee = ticket.assignee
+    dept = ticket.department
+    return {
+        "number": ticket.number, "title": ticket.title, "priority": ticket.priority or "-",
+        "department": dept.name if dept else "-", "department_en": (dept.name_en or dept.name) if dept else "-",
+        "assignee": assignee.label if assignee else "-", "owner": ticket.owner.label,
+        "rule": rule_label[0], "rule_en": rule_label[1], "url": f"/cases/{ticket.number}/",
+    }
+
+
+def _notify_dispatch(ticket: Ticket, *, rule: Any, handler: User | None, cause: str, now: dt.datetime) -> None:
+    """Tell whom the rule names (the department head, listed people) and an automatically chosen handler."""
+    context = _dispatch_context(ticket, (rule.name, rule.name_en or rule.name) if rule else ("-", "-"))
+    if rule is not None:
+        people = list(rule.notify_users.filter(is_active=True))
+        if rule.notify_head:
+            people += list(User.objects.filter(department=ticket.department, role=Role.DEPARTMENT_HEAD,
+                                               is_active=True))
+        if people:
+            notify(template="case_routed", recipients=people, context=context, cause=f"{cause}:routed",
+                   ticket_id=ticket.pk, now=now)
+    if handler is not None:
+        notify(template="case_assigned", recipients=[handler], context=context, cause=f"{cause}:assigned",
+               ticket_id=ticket.pk, now=now)
 
 
 @transaction.atomic

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "aftersales.resolutions",
     "aftersales.sla",
     "aftersales.notify",
+    "aftersales.triage",
     "aftersales.demo",
 ]
 

@@ -19,6 +19,7 @@ from aftersales.accounts.roles import Role
 from aftersales.sla.selectors import can_see_board
 from aftersales.tickets import events, presenters
 from aftersales.tickets.services import action_permitted_to_register
+from aftersales.triage.selectors import can_see_rules
 
 register = template.Library()
 
@@ -63,6 +64,9 @@ def console_nav(context: template.Context) -> list[NavItem]:
     if can_see_board(user):
         board = reverse("sla:board")
         result.append(NavItem(_("Deadlines"), board, request.path == board, "alarm"))
+    if can_see_rules(user):
+        rules = reverse("triage:rules")
+        result.append(NavItem(_("Routing rules"), rules, request.path == rules, "transfer"))
     if action_permitted_to_register(user):
         new = reverse("tickets:create")
         result.append(NavItem(_("Register case"), new, request.path == new, "plus"))

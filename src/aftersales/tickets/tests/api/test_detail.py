@@ -22,8 +22,10 @@ def test_detail_has_events_plans_and_attachments(api_for, agent, make_ticket):
     body = response.json()
     assert body["number"] == ticket.number and body["audience"] == "staff"
     kinds = [e["kind"] for e in body["events"]]
-    assert kinds == ["registered", "classified", "assigned", "plan_proposed", "plan_approved", "plan_offered"]
-    assert body["events"][1]["label"] and body["events"][1]["actor"]["username"] == "supervisor"
+    assert kinds == ["registered", "triage_suggested", "classified", "assigned", "plan_proposed", "plan_approved",
+                     "plan_offered"]
+    assert body["events"][1]["label"] and body["events"][1]["actor"] is None  # triage is the system
+    assert body["events"][2]["actor"]["username"] == "supervisor"
     [plan] = body["plans"]
     assert plan["status"] == "offered" and plan["needs_head_approval"] is True
     assert plan["approval_reasons"] == ["p1_plan"]

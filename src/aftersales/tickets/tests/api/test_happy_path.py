@@ -54,7 +54,7 @@ def test_register_to_closed_through_the_api(api_for, agent, supervisor, handler,
     assert case["allowed_actions"] == ["reopen", "note"]
     detail = owner.get(f"/tickets/{number}").json()
     assert [e["kind"] for e in detail["events"]] == [
-        "registered", "classified", "assigned", "plan_proposed", "plan_approved", "plan_offered",
+        "registered", "triage_suggested", "classified", "assigned", "plan_proposed", "plan_approved", "plan_offered",
         "plan_accepted", "attachment_added", "resolved", "fed_back", "confirmed"]
     resolved = next(e for e in detail["events"] if e["kind"] == "resolved")
     assert resolved["data"]["proof_attachment_ids"] == [proof_id]

@@ -150,7 +150,8 @@ def test_a_lowered_threshold_flags_a_case_at_its_next_transfer(make_ticket, supe
 def test_reassigning_a_reopened_case_to_another_department_counts_as_a_transfer(make_ticket, supervisor, agent):
     ticket = make_ticket(State.REOPENED)
 
-    svc.ticket_assign(number=ticket.number, actor=supervisor, department="quality_control")
+    svc.ticket_assign(number=ticket.number, actor=supervisor, department="quality_control",
+                      reason="复检发现是材质问题")
 
     ticket.refresh_from_db()
     assert (ticket.department.code, ticket.transfer_count, ticket.owner) == ("quality_control", 1, agent)
@@ -247,7 +248,7 @@ def test_a_customer_service_case_may_be_assigned_to_an_agent_who_then_works_it(m
     ticket = make_ticket(State.CLASSIFIED)
 
     svc.ticket_assign(number=ticket.number, actor=supervisor, department="customer_service",
-                      assignee=agent2.username)
+                      assignee=agent2.username, reason="远程指导即可解决")
     svc.ticket_propose_plan(number=ticket.number, actor=agent2, plan=plan_data(
         kind="remote_guidance", repair_mode="", responsible_department="customer_service"))
 

@@ -1,0 +1,117 @@
+"""Default triage rules, routing rules (SPEC §2, §4) and department shifts. Editable afterwards."""
+
+from __future__ import annotations
+
+# Words and patterns (``re:…``) an administrator can extend in the admin. Deliberately broad: a safety
+# hazard or an outage missed costs far more than a supervisor lowering a priority.
+SAFETY_WORDS = (
+    # electricity
+    "漏电 触电 被电 电到手 电了一下 麻手 手发麻 电击 "
+    # fire, smoke, sparks
+    "起火 着火 失火 火苗 明火 火星 火花 打火花 冒火 re:冒.{,4}烟 re:[白黑青浓]烟 烧起来 烧着了 燃起来 "
+    # explosions, bursting glass and batteries
+    "爆炸 炸裂 自爆 爆裂 re:(电池|电芯|充电器|充电宝|玻璃|灯管|锅|罐|屏).{,12}(爆|炸)了 re:(砰|嘭).{,8}(炸|爆) "
+    "鼓包 re:(电池|电芯|充电宝|后盖|外壳|机身|手表|手环).{,8}鼓(起|了) 膨胀 "
+    # heat injuries and burning smells
+    "烫伤 烧伤 水泡 火辣辣 鼓起来 re:电池.{,6}凸 re:烫.{,8}(泡|伤|红|哭|醒|疼) re:(焦|糊|烧)(的)?(塑料|胶|橡胶)?(的)?(味|气味|臭) 烧焦 "
+    "燃气泄漏 re:(燃气|煤气|天然气).{,4}(漏|味) "
+    # injuries caused by the product
+    "受伤 摔伤 夹伤 砸伤 割伤 划破 扎破 缝针 流血 re:缝了.{,2}针 re:被.{,4}夹 re:被.{,3}(划|割|扎|砸)(了|伤|破|出)  re:砸(在|到|中|伤) re:(翻倒|摔下来|倒下来) "
+    "医药费 住院 re:(在|去|送|进|到)(了)?(医院|急诊) "
+    "短路"
+)
+ENTERPRISE_DOWN_WORDS = (
+    "宕机 停产 停线 停工 停摆 停业 瘫痪 窝工 业务中断 十万火急 re:(已经?|一直|全部|都)停机 "
+    "re:停(机|产|线|工).{,2}[一二三四五六七八九十几两\\d]+(天|个?小时) "
+    "re:(产线|生产线|流水线|包装线|车间|机床|叉车|仓库|门店|全店|全厂|整个店|整条|业务|系统|网络|收银|考场|门诊|柜台)"
+    ".{,10}(停|断|瘫|挂|乱|收不|出不|发不|登不|连不|用不) "
+    "re:(全部|全都|一单都|一笔都|一个都|一台都|一张都|都)(停|发不|收不|用不|登不|连不|出不|进不|打不|装不|卖不) "
+    "re:(收不了|没法收|无法收|不能收)(银|款|钱) "
+    "re:(无法|没法|不能|没办法)(营业|生产|开工|出货|发货|交货|接诊|结算|结账|收款|备货|开门) "
+    "re:暂停(收|营业|接|生产|出) re:(排了|排到|排起).{,6}(队|辆|门口) 乱成 乱套 re:(整库|整柜|整批)?.{,4}报废 "
+    "re:(线|车间|食堂|餐厅|酒店|门店|网点|医院|检验科|学校|工地|冷库|仓)[^。！？!?]{,14}"
+    "(停了|暂停|不营业|出不来|洗不出|吃不上|周转不过来|挪不动|不准开工|全停) "
+    "re:(早市|午市|晚市|营业|出餐|开业)[^。！？!?]{,4}(开不了|开不成|停|暂停|做不了) re:开不了(门|业|市|张) "
+    "紧急 十万火急 re:(立即|马上|务必|今天必须|必须今天).{,4}(派|到场|过来|处理|解决|回滚)"
+)
+BATCH_WORDS = (
+    "整批 同一批次 同批次 同一批 这批货全 这批全部 这一批全 这批都 这批货都 批量故障 批量出现 批量问题 "
+    "好几台都 十几台 几十台 全部都有 都出现同样 同一个位置 整板 整托 "
+    # "20台里有9台都…", "已经有5户…": several units with the same problem (two or more of them)
+    "re:\\d+\\s*(台|把|套|张|件|只|个|口|组|双|箱|户|家)[^,，。.!！?？]{,16}(有|都|全|均)\\s*([2-9]|\\d{2,})\\s*"
+    "(台|把|套|张|件|只|个|口|组|双|箱|户|家) "
+    "re:(已经有|已有|累计|陆续有|先后有)\\s*([2-9]|\\d{2,}|[两几三四五六七八九十]+)\\s*(台|把|套|张|件|只|个|组|户|家|起)"
+)
+BATCH_BUSINESS_WORDS = (
+    "批次 整批 "
+    "re:\\d+\\s*(台|把|套|张|件|只|个|组|户|家)[^。！？!?]{,20}(全部|全都|一律|一半)"
+)
+PUBLIC_OPINION_WORDS = "曝光 微博 抖音 小红书 媒体 记者 电视台 网上说 发帖 上热搜 朋友圈 视频号 黑猫投诉 b站"
+EXTERNAL_WORDS = "12315 12345 消协 消费者协会 市场监管 监管局 工商 律师 起诉 法院 仲裁 维权"
+REPEAT_WORDS = ("又坏了 又坏 又出现 再次 第二次 第三次 第四次 第五次 好几次 反复 多次 一直没解决 还是没修好 还是不行 "
+                "修了几次 修过 已经反映 又来了 屡次")
+
+TRIAGE_RULES = [
+    # code, name, name_en, kind, keywords, customer_types, priority, flag, reason, reason_en, order
+    ("safety_hazard", "安全隐患", "Safety hazard", "keyword", SAFETY_WORDS, [], "P1", "safety",
+     "含安全隐患关键词：{keyword}", "Safety hazard keyword: {keyword}", 10),
+    ("enterprise_down", "企业客户核心业务中断", "Enterprise core business down", "keyword", ENTERPRISE_DOWN_WORDS,
+     ["enterprise"], "P1", "", "企业客户核心业务中断：{keyword}", "Enterprise customer's core business down: {keyword}",
+     20),
+    ("batch_in_text", "批量故障（客户描述）", "Batch failure (as described)", "keyword", BATCH_WORDS, [], "P1", "",
+     "疑似批量故障：{keyword}", "Possible batch failure: {keyword}", 30),
+    ("batch_business", "经销商/企业批量问题", "Batch problem (dealer or enterprise)", "keyword", BATCH_BUSINESS_WORDS,
+     ["dealer", "enterprise"], "P1", "", "经销商/企业客户反映批量问题：{keyword}",
+     "Dealer or enterprise reports a batch problem: {keyword}", 35),
+    ("same_batch", "同批次多单同类故障", "Several cases on one batch", "same_batch", "", [], "P1", "",
+     "同批次 {batch} 近 {days} 天已有 {count} 单同类故障", "Batch {batch}: {count} cases with this fault in {days} days",
+     40),
+    ("public_opinion", "舆情风险", "Public-opinion risk", "keyword", PUBLIC_OPINION_WORDS, [], "", "public_opinion",
+     "舆情风险：提到“{keyword}”", "Public-opinion risk: mentions “{keyword}”", 50),
+    ("external_escalation", "外部投诉威胁", "External escalation threat", "keyword", EXTERNAL_WORDS, [], "",
+     "external_escalation", "外部投诉威胁：提到“{keyword}”", "External escalation threat: mentions “{keyword}”", 60),
+    ("repeat_complaint", "重复投诉", "Repeat complaint", "keyword", REPEAT_WORDS, [], "", "repeat_complaint",
+     "重复投诉：{keyword}", "Repeat complaint: {keyword}", 70),
+]
+
+ROUTING_RULES = [
+    # code, name, name_en, order, categories, priorities, department, notify_head
+    ("technical_p1", "技术故障 P1 → 技术支持部，通知部门经理", "Technical fault P1 → Technical Support, tell the head",
+     10, ["technical_fault"], ["P1"], "technical_support", True),
+    ("technical", "技术故障 → 技术支持部", "Technical fault → Technical Support", 20, ["technical_fault"], [],
+     "technical_support", False),
+    ("logistics", "物流配送 → 物流管理部", "Logistics → Logistics", 30, ["logistics"], [], "logistics", False),
+    ("quality", "质量异议 → 质量控制部", "Quality objection → Quality Control", 40, ["quality_objection"], [],
+     "quality_control", False),
+    ("consultation", "服务咨询 → 客服部", "Service consultation → Customer Service", 50, ["service_consultation"], [],
+     "customer_service", False),
+]
+
+
+def seed_triage(apps) -> None:
+    TriageRule = apps.get_model("triage", "TriageRule")
+    RoutingRule = apps.get_model("triage", "RoutingRule")
+    Department = apps.get_model("accounts", "Department")
+    DepartmentShift = apps.get_model("triage", "DepartmentShift")
+    Calendar = apps.get_model("sla", "Calendar")
+    TriageSettings = apps.get_model("triage", "TriageSettings")
+    TriageSettings.objects.get_or_create(pk=1)
+    for code, name, name_en, kind, words, types, priority, flag, reason, reason_en, order in TRIAGE_RULES:
+        TriageRule.objects.get_or_create(code=code, defaults={
+            "name": name, "name_en": name_en, "kind": kind, "keywords": words.replace(" ", "\n"),
+            "customer_types": types, "set_priority": priority, "add_flag": flag, "reason": reason,
+            "reason_en": reason_en, "order": order})
+    for code, name, name_en, order, categories, priorities, department, notify_head in ROUTING_RULES:
+        dept = Department.objects.filter(code=department).first()
+        if dept is None:
+            continue
+        RoutingRule.objects.get_or_create(code=code, defaults={
+            "name": name, "name_en": name_en, "order": order, "categories": categories, "priorities": priorities,
+            "department": dept, "notify_head": notify_head})
+    # Customer service answers around the clock (SPEC §3: channels are staffed 24 h); the rest work office hours.
+    around_the_clock = Calendar.objects.filter(code="24x7").first()
+    office = Calendar.objects.filter(code="cn-workday").first()
+    for dept in Department.objects.all():
+        calendar = around_the_clock if dept.code == "customer_service" else office
+        if calendar is not None:
+            DepartmentShift.objects.get_or_create(department=dept, defaults={"calendar": calendar})

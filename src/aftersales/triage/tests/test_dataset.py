@@ -1,0 +1,73 @@
+"""The labelled set, its held-out split, the shipped model and the scores the issue asks for."""
+
+import numpy as np
+import pytest
+
+from aftersales.triage import dataset
+from aftersales.triage.classifier import (
+    PARENT_OF,
+    SHIPPED_MODEL,
+    TextModel,
+    data_fingerprint,
+    load_samples,
+    model_input,
+)
+from aftersales.triage.configuration import config
+from aftersales.triage.evaluation import evaluate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_split_files_are_what_the_raw_files_give():
+    train, heldout = dataset.split_lines()
+
+    assert (dataset.DATA_DIR / "train.jsonl").read_text(encoding="utf-8").splitlines() == train
+    assert (dataset.DATA_DIR / "heldout.jsonl").read_text(encoding="utf-8").splitlines() == heldout
+
+
+def test_the_set_is_big_enough_and_covers_every_label():
+    samples = load_samples("train") + load_samples("heldout")
+
+    assert len(samples) >= 600
+    assert {s.subcategory for s in samples} == set(PARENT_OF)
+    assert {s.demand for s in samples} == dataset.DEMANDS
+    assert {s.priority for s in samples} == dataset.PRIORITIES
+    assert {s.customer_type for s in samples} == dataset.CUSTOMER_TYPES
+    assert not {s.text for s in load_samples("train")} & {s.text for s in load_samples("heldout")}
+    for subcategory in PARENT_OF:
+        assert any(s.subcategory == subcategory for s in load_samples("heldout"))
+
+
+def test_the_shipped_model_was_built_from_the_current_training_split():
+    shipped = TextModel.from_bytes(SHIPPED_MODEL.read_bytes())
+
+    assert shipped.fingerprint == data_fingerprint(load_samples("train")), (
+        "data changed: run `aftersales triage build` to rebuild the split and the shipped model")
+
+
+@pytest.mark.parametrize(("split", "category", "demand"), [("heldout", 0.89, 0.82), ("blind", 0.91, 0.82)])
+def test_scores_on_the_held_out_split_and_the_blind_set(split, category, demand):
+    """A regression guard at the measured level. The issue's targets are category ≥ 90 %, demand ≥ 85 %
+    (not yet met on held-out: see docs/triage.md), P1 recall 100 % and P1 precision ≥ 80 % (met)."""
+    shipped = TextModel.from_bytes(SHIPPED_MODEL.read_bytes())
+
+    metrics = evaluate(shipped, load_samples(split), config=config())
+
+    assert metrics.p1_recall == 1.0, [m for m in metrics.mistakes if m.get("priority", {}).get("want") == "P1"]
+    assert metrics.p1_precision >= 0.80
+    assert metrics.accuracy["category"] >= category
+    assert metrics.accuracy["demand"] >= demand
+
+
+def test_the_fast_scoring_path_equals_scikit_learn():
+    shipped = TextModel.from_bytes(SHIPPED_MODEL.read_bytes())
+
+    for sample in load_samples("heldout")[:60]:
+        document = model_input(sample.text, sample.customer_type)
+        reference = shipped.vectorizer.transform([document]).tocsr()
+        row = shipped.vectorize(sample.text, sample.customer_type)
+        order = np.argsort(row.indices)
+        assert list(row.indices[order]) == list(reference.indices)
+        assert np.allclose(row.data[order], reference.data)
+        for head in (shipped.subcategory, shipped.demand, shipped.priority):
+            assert np.allclose(shipped.probabilities(head, row), head.predict_proba(reference)[0], atol=1e-6)

@@ -1,0 +1,154 @@
+"""The rule half of triage, through triage_text and the seeded, editable rules."""
+
+import pytest
+
+from aftersales.triage import services
+from aftersales.triage.models import TriageRule, TriageSettings
+
+pytestmark = pytest.mark.django_db
+
+
+def suggest(text: str, customer_type: str = "individual"):
+    return services.triage_text(text=text, customer_type=customer_type)
+
+
+@pytest.mark.parametrize("message", [
+    "热水器漏电，洗澡的时候被电了一下",
+    "充电器插上去就冒烟了，还有一股焦味",
+    "电饭煲用着用着突然起火了！！",
+    "不小心被蒸汽烫伤了手，这个出汽口设计有问题",
+    "充电宝鼓包了，都撑开了",
+])
+def test_a_reported_safety_hazard_is_p1_with_the_safety_flag_and_its_reason(message):
+    got = suggest(message)
+
+    assert got.priority == "P1"
+    assert "safety" in got.flags
+    assert got.confidence["priority"] == 1.0
+    assert any(r.code == "safety_hazard" and r.zh.startswith("含安全隐患关键词：") for r in got.reasons)
+
+
+def test_the_reason_names_the_keyword_found():
+    got = suggest("洗衣机漏电")
+
+    assert "含安全隐患关键词：漏电" in [r.zh for r in got.reasons]
+
+
+@pytest.mark.parametrize("message", [
+    "没有漏电也没冒烟，就是开不了机",
+    "用久了会不会漏电？",
+    "电暖器有没有倾倒断电的功能，怕着火",
+])
+def test_a_negated_or_hypothetical_hazard_does_not_make_it_p1(message):
+    got = suggest(message)
+
+    assert "safety" not in got.flags
+    assert got.priority != "P1" or all(r.code != "safety_hazard" for r in got.reasons)
+    assert any(r.code == "safety_hazard_negated" for r in got.reasons)
+
+
+def test_an_enterprise_whose_core_business_is_down_is_p1_but_a_consumer_saying_the_same_word_is_not_by_that_rule():
+    text = "收银系统宕机了，整个门店没法收款"
+
+    enterprise = suggest(text, "enterprise")
+    individual = suggest(text, "individual")
+
+    assert enterprise.priority == "P1"
+    assert any(r.code == "enterprise_down" for r in enterprise.reasons)
+    assert not any(r.code == "enterprise_down" for r in individual.reasons)
+
+
+def test_a_batch_failure_described_by_a_dealer_is_p1():
+    got = suggest("同一批次的二十台电风扇，到店全都摇头不转", "dealer")
+
+    assert got.priority == "P1"
+    assert any(r.code == "batch_in_text" for r in got.reasons)
+
+
+@pytest.mark.parametrize(("message", "flag"), [
+    ("再不处理我就打12315投诉你们", "external_escalation"),
+    ("我已经联系了消协", "external_escalation"),
+    ("我要发微博曝光你们", "public_opinion"),
+    ("我找媒体来评评理", "public_opinion"),
+    ("第三次坏了，修了又坏", "repeat_complaint"),
+])
+def test_threats_and_repeats_become_flags(message, flag):
+    assert flag in suggest(message).flags
+
+
+def test_rules_are_data_a_new_keyword_takes_effect_and_a_disabled_rule_stops():
+    text = "电水壶底座一插电就噼啪打闪"
+    assert "safety" not in suggest(text).flags
+
+    rule = TriageRule.objects.get(code="safety_hazard")
+    rule.keywords += "\n打闪"
+    rule.save()
+    assert suggest(text).priority == "P1"
+
+    rule.is_active = False
+    rule.save()
+    assert "safety" not in suggest(text).flags
+
+
+def test_negation_cues_are_editable():
+    text = "机器倒是未见冒烟"
+    assert "safety" in suggest(text).flags  # "未见" is not a cue by default
+
+    settings = TriageSettings.current()
+    settings.negation_cues += " 未见"
+    settings.save()
+
+    assert "safety" not in suggest(text).flags
+
+
+def test_the_answer_has_every_field_the_api_promises():
+    got = suggest("快递一个星期了还没到，订单号 3871020556412 😡").as_json()
+
+    assert set(got) == {"category", "subcategory", "priority", "demand", "flags", "confidence", "reasons",
+                        "model_version"}
+    assert got["category"] in {"technical_fault", "logistics", "quality_objection", "service_consultation"}
+    assert got["priority"] in {"P1", "P2", "P3"}
+    assert set(got["confidence"]) == {"category", "subcategory", "priority", "demand"}
+    assert all(0 <= v <= 1 for v in got["confidence"].values())
+    assert got["reasons"] and all(isinstance(r, str) for r in got["reasons"])
+    assert got["model_version"] == "shipped"
+
+
+def test_several_confirmed_cases_with_the_same_fault_on_one_batch_make_the_next_one_p1(make_ticket, supervisor):
+    from aftersales.catalog.models import Batch, ProductModel
+    from aftersales.tickets import services as svc
+
+    model = ProductModel.objects.create(code="RC-30", name="智能电饭煲", product_line="厨房小电")
+    Batch.objects.create(product_model=model, number="RC30-2410C")
+    words = "电饭煲煮饭时显示E3故障码，无法加热"
+    guess = services.triage_text(text=words)
+    assert guess.category in {"technical_fault", "quality_objection"}
+    on_batch = svc.ProductInput(model="RC-30", batch_number="RC30-2410C")
+    for _ in range(2):
+        earlier = make_ticket("registered", description=words, product=on_batch)
+        svc.ticket_classify(number=earlier.number, actor=supervisor, category=guess.category,
+                            subcategory=guess.subcategory, priority="P2")
+
+    third = make_ticket("registered", description=words, product=on_batch)
+
+    suggestion = third.triage_suggestion
+    assert suggestion.priority == "P1"
+    assert any(r["code"] == "same_batch" and "RC30-2410C" in r["zh"] for r in suggestion.reasons)
+
+
+def test_suggestions_alone_and_deliveries_do_not_make_a_batch_failure(make_ticket, supervisor):
+    from aftersales.tickets import services as svc
+
+    words = "快递一个星期了还没到，单号 SF1402938475"
+    on_batch = svc.ProductInput(model="KT-17", batch_number="B-1")
+    for _ in range(3):
+        earlier = make_ticket("registered", description=words, product=on_batch)
+        svc.ticket_classify(number=earlier.number, actor=supervisor, category="logistics",
+                            subcategory="delivery_delay", priority="P3")
+    for _ in range(3):
+        make_ticket("registered", description="电饭煲显示E3故障码，无法加热", product=on_batch)  # suggested only
+
+    assert not any(r["code"] == "same_batch" for r in make_ticket(
+        "registered", description=words, product=on_batch).triage_suggestion.reasons)
+    assert not any(r["code"] == "same_batch" for r in make_ticket(
+        "registered", description="电饭煲显示E3故障码，无法加热", product=on_batch).triage_suggestion.reasons)

@@ -1,0 +1,61 @@
+"""Negation and hypotheticals in keyword matching (pure)."""
+
+import pytest
+
+from aftersales.triage import text
+from aftersales.triage.models import DEFAULT_NEGATION_CUES, DEFAULT_NOT_CUES
+
+RULES = text.NegationRules.parse(DEFAULT_NEGATION_CUES, DEFAULT_NOT_CUES)
+HAZARDS = ["漏电", "冒烟", "起火", "烫伤", "焦味", "鼓包"]
+
+
+def affirmed(message: str) -> list[str]:
+    return [m.keyword for m in text.find_mentions(message, HAZARDS, RULES) if not m.negated]
+
+
+@pytest.mark.parametrize("message", [
+    "没有漏电，就是开不了机",
+    "没有漏电也没冒烟，就是不启动了",
+    "不是漏电，是按键没反应",
+    "用久了会不会漏电？",
+    "有没有防烫伤的设计",
+    "担心起火，想问问怎么存放",
+    "未发现焦味",
+    "锂电池长期不用怎么存放才不会鼓包",
+    "没有出现冒烟",
+])
+def test_negated_or_hypothetical_mentions_are_not_reports(message):
+    assert affirmed(message) == []
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("插上电就冒烟了", ["冒烟"]),
+    ("不小心被烫伤了", ["烫伤"]),
+    ("没过多久就冒烟了", ["冒烟"]),
+    ("没有漏电但是冒烟了", ["冒烟"]),
+    ("不是漏电，是冒烟", ["冒烟"]),
+    ("一直不制冷还冒烟", ["冒烟"]),
+    ("已经冒烟了，我怕会起火", ["冒烟"]),
+    ("充电宝鼓包了还发烫", ["鼓包"]),
+])
+def test_reported_hazards_are_found_even_near_negation_words(message, expected):
+    assert affirmed(message) == expected
+
+
+def test_full_width_and_case_are_folded():
+    assert [m.keyword for m in text.find_mentions("打１２３１５投诉，ＡＰＰ", ["12315", "app"])] == ["12315", "app"]
+
+
+def test_keywords_split_on_lines_commas_and_spaces():
+    assert text.split_terms("漏电\n起火、冒烟, 爆炸  焦味") == ["漏电", "起火", "冒烟", "爆炸", "焦味"]
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("听说放不好会起火，有点担心", []),
+    ("折过的电热毯再用会着火，是真的假的", []),
+    ("用久了会漏电吗", []),
+    ("插上电就会冒烟，怎么回事？", ["冒烟"]),
+    ("为什么会冒烟？", ["冒烟"]),
+])
+def test_a_modal_is_hypothetical_only_in_a_doubting_sentence(message, expected):
+    assert [m.keyword for m in text.find_mentions(message, [*HAZARDS, "着火"], RULES) if not m.negated] == expected

@@ -1,0 +1,165 @@
+"""Keyword mentions in Chinese text, with negation and hypotheticals. Pure; no ORM.
+
+"没有漏电也没冒烟，就是开不了机" mentions 漏电 and 冒烟, but reports neither; "会不会漏电？"
+asks about one. A mention is *negated* when a negation or hypothetical cue stands
+shortly before it in the same clause:
+
+- clauses end at punctuation and at contrast words (但是, 可是, 而是, 结果, 也, 还 …), so
+  "没有漏电但是冒烟了" negates 漏电 and not 冒烟;
+- a one-character cue (不, 没, 无, 未) must touch the keyword ("没冒烟"); a longer one
+  (没有, 不是, 会不会, 担心 …) may stand up to ``WIDE_WINDOW`` characters before it
+  ("没有出现冒烟");
+- words that merely contain a cue (不小心, 没过多久, 不停, 就会 …) are not cues;
+- a modal right before the keyword (会起火, 可能漏电) makes it hypothetical only when
+  its sentence doubts or worries (吗, ？, 听说, 真的假的, 担心 …): "听说放不好会起火" is a
+  question, "插上电就会冒烟" a report.
+
+Everything is matched on an NFKC-folded, lower-cased copy, so full-width and
+half-width forms (１２３１５, ？) are the same.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+WIDE_WINDOW = 4
+MODALS = ("可能会", "可能", "容易", "会")
+DOUBT = re.compile(r"[?？吗么呢]|听说|据说|网上说|新闻|真的假的|是真的|担心|害怕|怕|万一|是否")
+_SENTENCE_END = re.compile(r"[.!?。！？\n]")
+# Clause boundaries: punctuation (after NFKC folding), line breaks and contrast or sequence words.
+_BOUNDARY = re.compile(r"[,.!?;:~\n\r\t。，！？；：、…]|但是|可是|不过|而是|结果|然后|后来|现在|已经|但|却|也|还")
+
+
+def fold(text: str) -> str:
+    """The form every match runs on: NFKC (full-width → half-width) and lower case."""
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def split_terms(raw: str) -> list[str]:
+    """Keywords as an administrator types them: one per line, or separated by 、，, or spaces.
+
+    A term written ``re:…`` is a regular expression (``re:冒.{,4}烟`` catches 冒白烟 and
+    冒了一股黑烟); it ends at the next blank or line break.
+    """
+    terms = []
+    for token in re.split(r"\s+", fold(raw or "")):
+        if token.startswith("re:"):
+            terms.append(token)  # an expression may contain commas ({,4}); only blanks end it
+        else:
+            terms += [t for t in re.split(r"[,，、;；]+", token) if t]
+    return terms
+
+
+def _pattern(term: str) -> re.Pattern[str] | None:
+    if not term.startswith("re:"):
+        return None
+    try:
+        return re.compile(term[3:])
+    except re.error:
+        return None  # a broken expression matches nothing rather than failing the case
+
+
+def bad_patterns(raw: str) -> list[str]:
+    """The ``re:`` terms that are not valid regular expressions (for the admin's form)."""
+    bad = []
+    for term in split_terms(raw):
+        if term.startswith("re:"):
+            try:
+                re.compile(term[3:])
+            except re.error:
+                bad.append(term)
+    return bad
+
+
+@dataclass(frozen=True)
+class Mention:
+    keyword: str
+    start: int
+    negated: bool
+    cue: str = ""
+
+
+@dataclass(frozen=True)
+class NegationRules:
+    cues: tuple[str, ...]
+    not_cues: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, cues: str, not_cues: str) -> NegationRules:
+        # Longest first, so "没有" is tried before "没" and "会不会" before "不会".
+        return cls(tuple(sorted(set(split_terms(cues)), key=len, reverse=True)),
+                   tuple(sorted(set(split_terms(not_cues)), key=len, reverse=True)))
+
+
+def _clause_start(folded: str, position: int) -> int:
+    start = 0
+    for match in _BOUNDARY.finditer(folded, 0, position):
+        start = match.end()
+    return start
+
+
+def _negating_cue(folded: str, start: int, rules: NegationRules) -> str:
+    clause_start = _clause_start(folded, start)
+    window = folded[max(clause_start, start - WIDE_WINDOW - 3):start]
+    offset = start - len(window)
+    for cue in rules.cues:
+        index = window.rfind(cue)
+        while index != -1:
+            absolute = offset + index
+            gap = start - (absolute + len(cue))
+            reach = 0 if len(cue) == 1 else WIDE_WINDOW
+            if 0 <= gap <= reach and not _inside_not_cue(folded, absolute, len(cue), rules):
+                return cue
+            index = window.rfind(cue, 0, index)
+    for modal in MODALS:
+        at = start - len(modal)
+        if at >= clause_start and folded.startswith(modal, at) and not _inside_not_cue(folded, at, len(modal), rules):
+            end = _SENTENCE_END.search(folded, start)
+            sentence = folded[clause_start:end.end() if end else len(folded)]
+            if DOUBT.search(sentence):
+                return modal
+            break
+    return ""
+
+
+def _inside_not_cue(folded: str, at: int, length: int, rules: NegationRules) -> bool:
+    """Whether the cue at ``at`` is part of a word that only looks like a cue (不小心, 就会 …)."""
+    for word in rules.not_cues:
+        begin = max(0, at - len(word) + 1)
+        index = folded.find(word, begin, at + length + len(word))
+        while index != -1 and index <= at:
+            if index + len(word) >= at + length:
+                return True
+            index = folded.find(word, index + 1, at + length + len(word))
+    return False
+
+
+def find_mentions(text: str, keywords: Iterable[str], rules: NegationRules | None = None, *,
+                  folded: str | None = None) -> list[Mention]:
+    """Every occurrence of each keyword, in text order, each marked negated or not."""
+    folded = fold(text) if folded is None else folded
+    found: list[Mention] = []
+    for keyword in keywords:
+        if not keyword:
+            continue
+        pattern = _pattern(keyword)
+        if pattern is not None:
+            for match in pattern.finditer(folded):
+                if match.end() > match.start():
+                    cue = _negating_cue(folded, match.start(), rules) if rules else ""
+                    found.append(Mention(keyword=match.group(), start=match.start(), negated=bool(cue), cue=cue))
+            continue
+        start = folded.find(keyword)
+        while start != -1:
+            cue = _negating_cue(folded, start, rules) if rules else ""
+            found.append(Mention(keyword=keyword, start=start, negated=bool(cue), cue=cue))
+            start = folded.find(keyword, start + len(keyword))
+    found.sort(key=lambda m: (m.start, -len(m.keyword)))
+    return found
+
+
+def first_affirmed(mentions: Sequence[Mention]) -> Mention | None:
+    return next((m for m in mentions if not m.negated), None)
