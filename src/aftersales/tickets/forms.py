@@ -326,12 +326,14 @@ def action_choices(ticket: Ticket, allowed: list[str]) -> ActionChoices:
         if suggestion is not None and not ticket.category_id:
             choices.suggested_flags = sorted(set(ticket.risk_flags) | set(suggestion.flags))
             choices.initial = {"category": suggestion.category, "subcategory": suggestion.subcategory,
-                               "priority": suggestion.priority}
+                               "priority": suggestion.priority,
+                               # The agent's demand stands, unless they left it at "other".
+                               "demand": suggestion.demand if ticket.demand == Demand.OTHER else ticket.demand}
         else:
             choices.suggested_flags = list(ticket.risk_flags)
             choices.initial = {"category": ticket.category.code if ticket.category_id else "",
                                "subcategory": ticket.subcategory.code if ticket.subcategory_id else "",
-                               "priority": ticket.priority}
+                               "priority": ticket.priority, "demand": ticket.demand}
     if wanted & {Action.ASSIGN, Action.TRANSFER, Action.PROPOSE_PLAN}:
         choices.departments = list(Department.objects.filter(is_active=True))
     if wanted & {Action.ASSIGN, Action.TRANSFER}:

@@ -68,3 +68,22 @@ def test_posting_the_classify_form_records_the_label(client, make_ticket, superv
     assert response.status_code in {200, 302}
     label = TriageLabel.objects.get(ticket=ticket)
     assert (label.subcategory, label.demand, label.labelled_by) == ("delivery_delay", "other", supervisor)
+
+
+def test_a_demand_left_at_other_starts_from_the_suggested_one(client, make_ticket, supervisor):
+    ticket = make_ticket("registered", description="洗衣机漏水，要求退货退款", demand="other")
+    client.force_login(supervisor)
+
+    html = client.get(f"/cases/{ticket.number}/").content.decode()
+
+    assert selected(html, "demand") == ticket.triage_suggestion.demand == "return_refund"
+
+
+def test_the_assign_form_links_to_the_dry_run_of_the_case(client, make_ticket, supervisor, handler):
+    ticket = make_ticket("classified")
+    client.force_login(supervisor)
+
+    html = client.get(f"/cases/{ticket.number}/").content.decode()
+
+    assert f"/triage/rules/?case={ticket.number}#dry-run" in html
+    assert client.get(f"/triage/rules/?case={ticket.number}").status_code == 200
