@@ -124,6 +124,11 @@ def test_case_goes_from_phone_call_to_closure_through_every_role(live_server, pe
     expect(supervisor.locator("table")).to_contain_text(number)
     open_case(supervisor, live_server, number)
     assert {"classify", "cancel"} <= offered_actions(supervisor)
+    # Triage has read the customer's words: the form starts from P1, with the reason shown.
+    suggestion = supervisor.locator(".suggestion").first
+    expect(suggestion).to_contain_text("系统建议")
+    expect(suggestion).to_contain_text("含安全隐患关键词：漏电")
+    expect(supervisor.locator("input[name=priority][value=P1]")).to_be_checked()
     run(supervisor, "classify", {"category": "technical_fault", "subcategory": "function_abnormal",
                                  "priority": "P1"})
     expect(state_badge(supervisor)).to_have_text("已分类")
@@ -174,6 +179,6 @@ def test_case_goes_from_phone_call_to_closure_through_every_role(live_server, pe
     ticket.refresh_from_db()
     assert ticket.state == "closed" and ticket.closure == "confirmed"
     assert list(ticket.events.values_list("kind", flat=True)) == [
-        "registered", "classified", "assigned", "plan_proposed", "plan_approved", "plan_offered",
+        "registered", "triage_suggested", "classified", "assigned", "plan_proposed", "plan_approved", "plan_offered",
         "plan_accepted", "resolved", "fed_back", "confirmed",
     ]
