@@ -19,10 +19,11 @@ from aftersales.tickets.models import Channel, Demand, Priority, RiskFlag
 from . import text
 
 DEFAULT_NEGATION_CUES = ("没有 并没有 没 无 不 未 并未 从未 未曾 未发现 没发现 不是 并非 非 不会 不再 "
-                         "防 防止 避免 以免 担心 担心会 怕 怕会 害怕 万一 是否 会不会 有没有 能不能 是不是 会否")
+                         "防 防止 避免 以免 担心 担心会 怕 怕会 害怕 万一 是否 会不会 有没有 能不能 是不是 会否 "
+                         "没闻到 闻不到 没闻见 没有闻到 没看到 没看见 没感觉 没出现 未出现 没冒 没有冒 不冒 没打")
 DEFAULT_NOT_CUES = ("不小心 不慎 不停 不断 不久 不一会 不到 不料 不知道 不知 没多久 没过多久 没一会 没几天 "
                     "没想到 没注意 没留意 没过几天 无缘无故 毫无征兆 不得了 不行了 就会 总会 都会 又会 还会 老是会 "
-                    "为什么会 怎么会 咋会 居然会 竟然会")
+                    "为什么会 怎么会 咋会 居然会 竟然会 无故 没几下 没两下 没一会儿 不几天")
 
 
 class TriageSettings(models.Model):

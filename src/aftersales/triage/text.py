@@ -6,7 +6,8 @@ shortly before it in the same clause:
 
 - clauses end at punctuation and at contrast words (但是, 可是, 而是, 结果, 也, 还 …), so
   "没有漏电但是冒烟了" negates 漏电 and not 冒烟;
-- a one-character cue (不, 没, 无, 未) must touch the keyword ("没冒烟"); a longer one
+- a one-character cue (不, 没, 无, 未) must stand at most one character before the keyword
+  ("没冒烟", "没冒火花"); a longer one
   (没有, 不是, 会不会, 担心 …) may stand up to ``WIDE_WINDOW`` characters before it
   ("没有出现冒烟");
 - words that merely contain a cue (不小心, 没过多久, 不停, 就会 …) are not cues;
@@ -26,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 WIDE_WINDOW = 4
+SHORT_REACH = 1  # 没冒烟, 没冒火花: a one-character cue reaches over one verb character
 MODALS = ("可能会", "可能", "容易", "会")
 DOUBT = re.compile(r"[?？吗么呢]|听说|据说|网上说|新闻|真的假的|是真的|担心|害怕|怕|万一|是否")
 _SENTENCE_END = re.compile(r"[.!?。！？\n]")
@@ -110,7 +112,7 @@ def _negating_cue(folded: str, start: int, rules: NegationRules) -> str:
         while index != -1:
             absolute = offset + index
             gap = start - (absolute + len(cue))
-            reach = 0 if len(cue) == 1 else WIDE_WINDOW
+            reach = SHORT_REACH if len(cue) == 1 else WIDE_WINDOW
             if 0 <= gap <= reach and not _inside_not_cue(folded, absolute, len(cue), rules):
                 return cue
             index = window.rfind(cue, 0, index)

@@ -91,11 +91,11 @@ def test_rules_are_data_a_new_keyword_takes_effect_and_a_disabled_rule_stops():
 
 
 def test_negation_cues_are_editable():
-    text = "机器倒是未见冒烟"
-    assert "safety" in suggest(text).flags  # "未见" is not a cue by default
+    text = "这款的设计杜绝冒烟吗"
+    assert "safety" in suggest(text).flags  # "杜绝" is not a cue by default
 
     settings = TriageSettings.current()
-    settings.negation_cues += " 未见"
+    settings.negation_cues += " 杜绝"
     settings.save()
 
     assert "safety" not in suggest(text).flags
