@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 
 import sklearn
+from django.utils import translation
 
 from aftersales.core.config_cache import ConfigCache
 from aftersales.tickets.models import Category, Demand
@@ -46,19 +47,16 @@ def _load_config() -> engine.Config:
         for r in TriageRule.objects.filter(is_active=True).order_by("order", "code")
     )
     categories = {c.code: (c.name, c.name_en or c.name) for c in Category.objects.all()}
-    demands = {value: (_zh_demand(value), str(label)) for value, label in Demand.choices}
+    demands = {value: (_label_in("zh-hans", label), _label_in("en", label)) for value, label in Demand.choices}
     return engine.Config(rules=rules, negation=current.negation_rules(), category_labels=categories,
                          demand_labels=demands, same_batch_min_cases=current.same_batch_min_cases,
                          same_batch_days=current.same_batch_days)
 
 
-_DEMAND_ZH = {"repair": "维修", "return_refund": "退货退款", "exchange": "换货", "consultation": "技术咨询",
-              "compensation": "赔偿", "other": "其他"}
-
-
-def _zh_demand(value: str) -> str:
+def _label_in(language: str, label: object) -> str:
     # Reasons are stored in both languages at once, whatever language the request speaks.
-    return _DEMAND_ZH.get(value, value)
+    with translation.override(language):
+        return str(label)
 
 
 @dataclass(frozen=True)
