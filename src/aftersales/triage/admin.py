@@ -125,7 +125,7 @@ class TriageSettingsAdmin(admin.ModelAdmin):
     list_display = ("__str__", "auto_accept", "auto_accept_threshold", "auto_assign", "default_max_load")
     fieldsets = (
         (_("Suggestion"), {"fields": ("auto_accept", "auto_accept_threshold", "max_text_chars", "negation_cues",
-                                      "not_negation", "same_batch_min_cases", "same_batch_days")}),
+                                      "not_negation", "hypothetical_cues", "same_batch_min_cases", "same_batch_days")}),
         (_("Assignment"), {"fields": ("auto_assign", "weight_p1", "weight_p2", "weight_p3", "default_max_load")}),
     )
 

@@ -23,7 +23,8 @@ DEFAULT_NEGATION_CUES = ("没有 并没有 没 无 不 未 并未 从未 未曾 
                          "没闻到 闻不到 没闻见 没有闻到 没看到 没看见 没感觉 没出现 未出现 没冒 没有冒 不冒 没打")
 DEFAULT_NOT_CUES = ("不小心 不慎 不停 不断 不久 不一会 不到 不料 不知道 不知 没多久 没过多久 没一会 没几天 "
                     "没想到 没注意 没留意 没过几天 无缘无故 毫无征兆 不得了 不行了 就会 总会 都会 又会 还会 老是会 "
-                    "为什么会 怎么会 咋会 居然会 竟然会 无故 没几下 没两下 没一会儿 不几天")
+                    "为什么会 怎么会 咋会 居然会 竟然会 无故 没几下 没两下 没一会儿 不几天 可怕 恐怕 哪怕 不怕")
+DEFAULT_SCOPE_CUES = "怕 害怕 生怕 担心 担忧 万一 要是 如果 假如 假设 听说 据说 有人说 网上说 会不会 以为"
 
 
 class TriageSettings(models.Model):
@@ -41,6 +42,10 @@ class TriageSettings(models.Model):
                                                  "(没有漏电, 会不会起火). One per line or separated by spaces."))
     not_negation = models.TextField(_("words that only look like cues"), default=DEFAULT_NOT_CUES,
                                     help_text=_("不小心, 没过多久 … start like a cue but negate nothing."))
+    hypothetical_cues = models.TextField(
+        _("worries and hearsay (reach to the end of the sentence)"), default=DEFAULT_SCOPE_CUES, blank=True,
+        help_text=_("A keyword anywhere after one of these in the same sentence is a worry, not a report "
+                    "(我怕水进去短路或者漏电), unless a report word such as 已经 or 结果 comes between."))
     same_batch_min_cases = models.PositiveSmallIntegerField(
         _("same-batch cases that make a batch failure"), default=3)
     same_batch_days = models.PositiveSmallIntegerField(_("look back (days) for same-batch cases"), default=30)
@@ -66,7 +71,7 @@ class TriageSettings(models.Model):
         return obj
 
     def negation_rules(self) -> text.NegationRules:
-        return text.NegationRules.parse(self.negation_cues, self.not_negation)
+        return text.NegationRules.parse(self.negation_cues, self.not_negation, self.hypothetical_cues)
 
     def weight(self, priority: str) -> int:
         return {Priority.P1: self.weight_p1, Priority.P2: self.weight_p2}.get(priority, self.weight_p3)

@@ -13,7 +13,12 @@ shortly before it in the same clause:
 - words that merely contain a cue (不小心, 没过多久, 不停, 就会 …) are not cues;
 - a modal right before the keyword (会起火, 可能漏电) makes it hypothetical only when
   its sentence doubts or worries (吗, ？, 听说, 真的假的, 担心 …): "听说放不好会起火" is a
-  question, "插上电就会冒烟" a report.
+  question, "插上电就会冒烟" a report;
+- a worry, hearsay or condition (怕, 担心, 听说, 万一, 要是, 会不会, 以为 …) reaches to the end
+  of its sentence, over commas and lists: in "我怕水进去短路或者漏电" and "会不会受潮漏电、短路？"
+  nothing is reported. A report word after it (已经, 结果, 现在, 但是 …) ends its reach, and a
+  keyword *before* it is untouched, so "已经冒烟了，我怕会起火" still reports 冒烟. Fear as a
+  feeling rather than a worry about something ("好害怕，", "怕死了") reaches nothing.
 
 Everything is matched on an NFKC-folded, lower-cased copy, so full-width and
 half-width forms (１２３１５, ？) are the same.
@@ -31,6 +36,10 @@ SHORT_REACH = 1  # 没冒烟, 没冒火花: a one-character cue reaches over one
 MODALS = ("可能会", "可能", "容易", "会")
 DOUBT = re.compile(r"[?？吗么呢]|听说|据说|网上说|新闻|真的假的|是真的|担心|害怕|怕|万一|是否")
 _SENTENCE_END = re.compile(r"[.!?。！？\n]")
+# Words that report what happened: a worry or hearsay before one of them no longer reaches the keyword.
+_REPORT_BREAK = re.compile(r"已经|结果|果然|但是|可是|不过|现在|刚才|刚刚|确实|竟然|居然|真的[^假]")
+# A fear cue followed by one of these is a feeling ("好害怕，", "怕死了", "怕了"), not a worry about something.
+_FEELING_AFTER = re.compile(r"[,.!?;:~。，！？；：、…]|了|死|极|得要命")
 # Clause boundaries: punctuation (after NFKC folding), line breaks and contrast or sequence words.
 _BOUNDARY = re.compile(r"[,.!?;:~\n\r\t。，！？；：、…]|但是|可是|不过|而是|结果|然后|后来|现在|已经|但|却|也|还")
 
@@ -88,12 +97,15 @@ class Mention:
 class NegationRules:
     cues: tuple[str, ...]
     not_cues: tuple[str, ...]
+    scope_cues: tuple[str, ...] = ()
 
     @classmethod
-    def parse(cls, cues: str, not_cues: str) -> NegationRules:
+    def parse(cls, cues: str, not_cues: str, scope_cues: str = "") -> NegationRules:
         # Longest first, so "没有" is tried before "没" and "会不会" before "不会".
-        return cls(tuple(sorted(set(split_terms(cues)), key=len, reverse=True)),
-                   tuple(sorted(set(split_terms(not_cues)), key=len, reverse=True)))
+        def longest_first(raw: str) -> tuple[str, ...]:
+            return tuple(sorted(set(split_terms(raw)), key=len, reverse=True))
+
+        return cls(longest_first(cues), longest_first(not_cues), longest_first(scope_cues))
 
 
 def _clause_start(folded: str, position: int) -> int:
@@ -101,6 +113,25 @@ def _clause_start(folded: str, position: int) -> int:
     for match in _BOUNDARY.finditer(folded, 0, position):
         start = match.end()
     return start
+
+
+def _scope_cue(folded: str, start: int, rules: NegationRules) -> str:
+    """A worry, hearsay or condition earlier in the keyword's sentence, with no report word between."""
+    sentence_start = 0
+    for match in _SENTENCE_END.finditer(folded, 0, start):
+        sentence_start = match.end()
+    for match in _REPORT_BREAK.finditer(folded, sentence_start, start):
+        sentence_start = match.end()
+    reach = folded[sentence_start:start]
+    for cue in rules.scope_cues:
+        index = reach.rfind(cue)
+        while index != -1:
+            at = sentence_start + index
+            after = folded[at + len(cue):at + len(cue) + 3]
+            if not _FEELING_AFTER.match(after) and not _inside_not_cue(folded, at, len(cue), rules):
+                return cue
+            index = reach.rfind(cue, 0, index)
+    return ""
 
 
 def _negating_cue(folded: str, start: int, rules: NegationRules) -> str:
@@ -124,7 +155,7 @@ def _negating_cue(folded: str, start: int, rules: NegationRules) -> str:
             if DOUBT.search(sentence):
                 return modal
             break
-    return ""
+    return _scope_cue(folded, start, rules) if rules.scope_cues else ""
 
 
 def _inside_not_cue(folded: str, at: int, length: int, rules: NegationRules) -> bool:

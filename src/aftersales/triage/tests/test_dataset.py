@@ -25,6 +25,25 @@ def test_the_split_files_are_what_the_raw_files_give():
     assert (dataset.DATA_DIR / "heldout.jsonl").read_text(encoding="utf-8").splitlines() == heldout
 
 
+def test_messages_written_after_the_split_was_frozen_only_train(tmp_path, monkeypatch):
+    raw, late = tmp_path / "raw", tmp_path / "raw" / "train_only"
+    late.mkdir(parents=True)
+    row = '"customer_type": "individual", "channel": "web", "category": "logistics", ' \
+          '"subcategory": "delivery_delay", "demand": "other", "priority": "P3", "flags": []'
+    texts = [f"快递第{n}天还没到" for n in range(40)]
+    (raw / "early.jsonl").write_text("\n".join(f'{{"text": "{t}", {row}}}' for t in texts[:20]), encoding="utf-8")
+    (late / "late.jsonl").write_text("\n".join(f'{{"text": "{t}", {row}}}' for t in texts[20:]), encoding="utf-8")
+    monkeypatch.setattr(dataset, "RAW_DIR", raw)
+    monkeypatch.setattr(dataset, "TRAIN_ONLY_DIR", late)
+
+    train, heldout = dataset.split_lines()
+
+    assert len(train) + len(heldout) == 40
+    assert not {t for t in texts[20:] if any(f'"{t}"' in line for line in heldout)}
+    assert any(dataset.is_heldout(t) for t in texts[20:])  # the hash alone would have held some out
+    assert heldout == [line for line in heldout if any(f'"{t}"' in line for t in texts[:20])]
+
+
 def test_the_set_is_big_enough_and_covers_every_label():
     samples = load_samples("train") + load_samples("heldout")
 
@@ -46,13 +65,13 @@ def test_the_shipped_model_was_built_from_the_current_training_split():
 
 
 @pytest.mark.parametrize(("split", "floors"), [
-    ("heldout", {"category": 0.93, "demand": 0.86, "p1_recall": 0.97, "p1_precision": 0.72}),
-    ("blind", {"category": 0.94, "demand": 0.86, "p1_recall": 1.0, "p1_precision": 0.90}),
+    ("heldout", {"category": 0.93, "demand": 0.86, "p1_recall": 0.97, "p1_precision": 0.76}),
+    ("blind", {"category": 0.94, "demand": 0.86, "p1_recall": 1.0, "p1_precision": 0.96}),
 ])
 def test_scores_on_the_held_out_split_and_the_blind_set(split, floors):
     """A regression guard at the measured level (docs/triage.md). The issue's targets are category ≥ 90 %,
     demand ≥ 85 % (met on both sets), P1 recall 100 % and P1 precision ≥ 80 % (met on the blind set; on the
-    held-out split 97.1 % and 72.8 %)."""
+    held-out split 97.1 % and 77.0 %)."""
     shipped = TextModel.from_bytes(SHIPPED_MODEL.read_bytes())
 
     metrics = evaluate(shipped, load_samples(split), config=config())

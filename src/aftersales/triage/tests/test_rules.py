@@ -101,6 +101,19 @@ def test_negation_cues_are_editable():
     assert "safety" not in suggest(text).flags
 
 
+def test_a_worry_reaches_its_whole_sentence_and_the_list_is_editable():
+    text = "上面有电机和感应器，我怕水进去短路或者漏电，该怎么清洗比较好"
+    got = suggest(text)
+    assert got.priority != "P1" and "safety" not in got.flags
+    assert any("未按此规则处理" in r.text for r in got.reasons)
+
+    settings = TriageSettings.current()
+    settings.hypothetical_cues = ""
+    settings.save()
+
+    assert suggest(text).priority == "P1"  # "怕" now reaches only four characters
+
+
 def test_the_answer_has_every_field_the_api_promises():
     got = suggest("快递一个星期了还没到，订单号 3871020556412 😡").as_json()
 

@@ -3,10 +3,10 @@
 import pytest
 
 from aftersales.triage import text
-from aftersales.triage.models import DEFAULT_NEGATION_CUES, DEFAULT_NOT_CUES
+from aftersales.triage.models import DEFAULT_NEGATION_CUES, DEFAULT_NOT_CUES, DEFAULT_SCOPE_CUES
 
-RULES = text.NegationRules.parse(DEFAULT_NEGATION_CUES, DEFAULT_NOT_CUES)
-HAZARDS = ["漏电", "冒烟", "起火", "烫伤", "焦味", "鼓包"]
+RULES = text.NegationRules.parse(DEFAULT_NEGATION_CUES, DEFAULT_NOT_CUES, DEFAULT_SCOPE_CUES)
+HAZARDS = ["漏电", "冒烟", "起火", "烫伤", "焦味", "鼓包", "短路", "火花"]
 
 
 def affirmed(message: str) -> list[str]:
@@ -59,3 +59,37 @@ def test_keywords_split_on_lines_commas_and_spaces():
 ])
 def test_a_modal_is_hypothetical_only_in_a_doubting_sentence(message, expected):
     assert [m.keyword for m in text.find_mentions(message, [*HAZARDS, "着火"], RULES) if not m.negated] == expected
+
+
+@pytest.mark.parametrize("message", [
+    "上面有电机，我怕水进去短路或者漏电，该怎么清洗",
+    "放阳台会不会受潮漏电、短路？",
+    "听说堵住了会过热起火😨 网罩能拆吗",
+    "网上有人说新烤箱第一次会冒烟甚至起火，我有点慌",
+    "这要是家里真起火了是不是根本挡不住？",
+    "万一孩子摸到，会不会被烫伤，起火了怎么办",
+    "吓得我以为电池要鼓包了",
+])
+def test_a_worry_or_hearsay_reaches_to_the_end_of_its_sentence(message):
+    assert affirmed(message) == []
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    # a report word after the worry ends its reach
+    ("我担心插座有问题，结果今天真的冒烟了", ["冒烟"]),
+    ("本来怕它漏电，现在插头那里冒火花了", ["火花"]),
+    # a feeling is not a worry about something
+    ("太可怕了，插头那里冒烟了", ["冒烟"]),
+    ("好害怕，插座冒火花了", ["火花"]),
+    ("吓死了怕死了，充电器冒烟了", ["冒烟"]),
+    # the reach ends with the sentence
+    ("我怕有问题。今天插头冒烟了", ["冒烟"]),
+])
+def test_a_report_after_a_worry_still_counts(message, expected):
+    assert affirmed(message) == expected
+
+
+def test_without_scope_cues_a_worry_reaches_only_its_window():
+    local_only = text.NegationRules.parse(DEFAULT_NEGATION_CUES, DEFAULT_NOT_CUES)
+    message = "上面有电机，我怕水进去短路或者漏电"
+    assert [m.keyword for m in text.find_mentions(message, HAZARDS, local_only) if not m.negated] == ["短路", "漏电"]
