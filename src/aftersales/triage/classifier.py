@@ -194,7 +194,9 @@ class SoftmaxSVC(LinearSVC):
 def _classifier(head: str) -> LogisticRegression | SoftmaxSVC:
     if head == "subcategory":
         return SoftmaxSVC(C=0.5, class_weight="balanced")
-    return LogisticRegression(C=20.0, max_iter=3000, class_weight="balanced")
+    # Priority is regularised harder than demand: its P1 probability only matters where no rule fired, and a
+    # looser fit learned "formal business letter" as urgency (5-fold CV on training: same recall, fewer false P1).
+    return LogisticRegression(C=5.0 if head == "priority" else 20.0, max_iter=3000, class_weight="balanced")
 
 
 @dataclass

@@ -20,7 +20,7 @@ from .classifier import TextModel
 
 URGENCY = {"P1": 3, "P2": 2, "P3": 1, "": 0}
 # The model alone may call a case P1 only when it is this sure; rules catch the rest.
-MODEL_P1_MIN = 0.5
+MODEL_P1_MIN = 0.6
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-NEW_LOOK_ALIKES = " 可怕 恐怕 哪怕 不怕"
+NEW_LOOK_ALIKES = " 可怕 恐怕 哪怕 不怕 照网上说 按网上说 照着网上说"
 
 
 def add_look_alikes(apps, schema_editor):
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='triagesettings',
             name='not_negation',
-            field=models.TextField(default='不小心 不慎 不停 不断 不久 不一会 不到 不料 不知道 不知 没多久 没过多久 没一会 没几天 没想到 没注意 没留意 没过几天 无缘无故 毫无征兆 不得了 不行了 就会 总会 都会 又会 还会 老是会 为什么会 怎么会 咋会 居然会 竟然会 无故 没几下 没两下 没一会儿 不几天 可怕 恐怕 哪怕 不怕', help_text='不小心, 没过多久 … start like a cue but negate nothing.', verbose_name='words that only look like cues'),
+            field=models.TextField(default='不小心 不慎 不停 不断 不久 不一会 不到 不料 不知道 不知 没多久 没过多久 没一会 没几天 没想到 没注意 没留意 没过几天 无缘无故 毫无征兆 不得了 不行了 就会 总会 都会 又会 还会 老是会 为什么会 怎么会 咋会 居然会 竟然会 无故 没几下 没两下 没一会儿 不几天 可怕 恐怕 哪怕 不怕 照网上说 按网上说 照着网上说', help_text='不小心, 没过多久 … start like a cue but negate nothing.', verbose_name='words that only look like cues'),
         ),
         migrations.RunPython(add_look_alikes, migrations.RunPython.noop),
     ]

@@ -139,8 +139,10 @@ def test_several_confirmed_cases_with_the_same_fault_on_one_batch_make_the_next_
     on_batch = svc.ProductInput(model="RC-30", batch_number="RC30-2410C")
     for _ in range(2):
         earlier = make_ticket("registered", description=words, product=on_batch)
-        svc.ticket_classify(number=earlier.number, actor=supervisor, category=guess.category,
-                            subcategory=guess.subcategory, priority="P2")
+        # the supervisor confirms what triage suggested for the case (its text includes the product)
+        own = earlier.triage_suggestion
+        svc.ticket_classify(number=earlier.number, actor=supervisor, category=own.category,
+                            subcategory=own.subcategory, priority="P2")
 
     third = make_ticket("registered", description=words, product=on_batch)
 
