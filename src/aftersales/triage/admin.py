@@ -8,9 +8,11 @@ command, not a button: ``aftersales triage retrain``.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +20,7 @@ from aftersales.customers.models import CustomerType
 from aftersales.tickets.admin import ReadOnlyAdminMixin
 from aftersales.tickets.models import Category, Channel, Priority
 
-from . import text
+from . import selectors, services, text
 from .models import (
     DepartmentShift,
     HandlerProfile,
@@ -72,10 +74,25 @@ class TriageRuleAdmin(admin.ModelAdmin):
     list_editable = ("order", "is_active")
     list_filter = ("kind", "set_priority", "add_flag", "is_active")
     search_fields = ("code", "name", "name_en", "keywords")
+    actions = ("add_default_terms",)
 
     @admin.display(description=_("keywords"))
     def keyword_count(self, obj: TriageRule) -> int:
         return len(obj.terms)
+
+    @admin.action(description=_("Add the shipped keywords these rules lack"), permissions=["change"])
+    def add_default_terms(self, request: HttpRequest, queryset: QuerySet[TriageRule]) -> HttpResponse | None:
+        """First shows which terms each rule would gain; only the confirmation writes."""
+        if request.POST.get("confirm") == "yes":
+            added = services.rule_add_default_terms(rule_ids=list(queryset.values_list("pk", flat=True)))
+            self.message_user(request, gettext("{count} keywords added.").format(count=added), messages.SUCCESS)
+            return None
+        rows = selectors.rules_missing_default_terms(queryset.order_by("order", "pk"))
+        context = {**self.admin_site.each_context(request), "title": gettext("Add the shipped keywords"),
+                   "opts": self.model._meta, "rows": rows, "queryset": queryset,
+                   "total": sum(len(row.terms) for row in rows),
+                   "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+        return TemplateResponse(request, "admin/triage/triagerule/add_default_terms.html", context)
 
 
 class RoutingRuleForm(forms.ModelForm):

@@ -123,6 +123,13 @@ ROUTING_RULES = [
 ]
 
 
+def default_terms(code: str) -> list[str]:
+    """The terms a seeded rule shipped with (empty for a rule an administrator created)."""
+    from .text import split_terms
+
+    return next((split_terms(words) for rule_code, _n, _e, _k, words, *_rest in TRIAGE_RULES if rule_code == code), [])
+
+
 def seed_triage(apps) -> None:
     TriageRule = apps.get_model("triage", "TriageRule")
     RoutingRule = apps.get_model("triage", "RoutingRule")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from aftersales.accounts.models import Department, User
@@ -14,7 +15,7 @@ from aftersales.catalog.models import ProductModel
 from aftersales.tickets.models import Category, Ticket
 from aftersales.tickets.selectors import ticket_get_for_viewer
 
-from . import engine, routing, services
+from . import engine, routing, seeds, services
 from .configuration import settings as triage_settings
 from .models import RoutingRule, TriageRule, TriageSettings
 
@@ -110,3 +111,19 @@ def dry_run(*, facts: routing.Facts, text: str, now: dt.datetime,
     return DryRun(facts=facts, decision=decision, pick=pick, notified=notified,
                   auto_assign=triage_settings().auto_assign, suggestion=suggestion,
                   facts_from_suggestion=from_suggestion)
+
+
+@dataclass(frozen=True)
+class MissingDefaults:
+    rule: TriageRule
+    terms: list[str]
+
+
+def rules_missing_default_terms(rules: Iterable[TriageRule]) -> list[MissingDefaults]:
+    """For each rule, the shipped terms it lacks: a newer release's vocabulary, or terms an administrator removed."""
+    found = []
+    for rule in rules:
+        have = set(rule.terms)
+        missing = [term for term in seeds.default_terms(rule.code) if term not in have]
+        found.append(MissingDefaults(rule=rule, terms=missing))
+    return found

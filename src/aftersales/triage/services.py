@@ -25,7 +25,8 @@ from aftersales.tickets.models import Channel, Ticket
 from . import configuration, engine
 from .classifier import PARENT_OF, Sample, TextModel, load_samples
 from .evaluation import evaluate
-from .models import HandlerProfile, TriageLabel, TriageModelVersion, TriageSuggestion
+from .models import HandlerProfile, TriageLabel, TriageModelVersion, TriageRule, TriageSuggestion
+from .seeds import default_terms
 
 
 def triage_text(*, text: Any, customer_type: Any = "individual", channel: Any = "") -> engine.Suggestion:
@@ -159,3 +160,19 @@ def model_retrain(*, trained_by: str = "", include_bundled: bool = True) -> Tria
         )
     configuration.clear()
     return row
+
+
+def rule_add_default_terms(*, rule_ids: list[int]) -> int:
+    """Add to each rule the shipped terms it lacks (a newer release's vocabulary reaches an installation seeded
+    earlier). Nothing an administrator added is removed. Returns how many terms were added."""
+    added = 0
+    with transaction.atomic():
+        for rule in TriageRule.objects.select_for_update().filter(pk__in=rule_ids).order_by("pk"):
+            have = set(rule.terms)
+            missing = [term for term in default_terms(rule.code) if term not in have]
+            if missing:
+                rule.keywords = "\n".join([rule.keywords.rstrip(), *missing]).strip()
+                rule.save(update_fields=["keywords", "updated_at"])
+                added += len(missing)
+    configuration.clear()
+    return added
