@@ -45,7 +45,7 @@ class TriageRuleForm(forms.ModelForm):
     class Meta:
         model = TriageRule
         fields = ("code", "name", "name_en", "kind", "keywords", "customer_types", "ignore_negated", "set_priority",
-                  "add_flag", "reason", "reason_en", "order", "is_active")
+                  "min_model_p1", "add_flag", "reason", "reason_en", "order", "is_active")
 
     def clean_keywords(self) -> str:
         keywords = self.cleaned_data.get("keywords", "")

@@ -43,7 +43,7 @@ def _load_config() -> engine.Config:
     rules = tuple(
         engine.Rule(code=r.code, kind=r.kind, terms=tuple(r.terms), customer_types=tuple(r.customer_types or ()),
                     ignore_negated=r.ignore_negated, set_priority=r.set_priority, add_flag=r.add_flag,
-                    reason=r.reason, reason_en=r.reason_en)
+                    reason=r.reason, reason_en=r.reason_en, min_model_p1=float(r.min_model_p1))
         for r in TriageRule.objects.filter(is_active=True).order_by("order", "code")
     )
     categories = {c.code: (c.name, c.name_en or c.name) for c in Category.objects.all()}

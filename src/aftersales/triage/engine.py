@@ -48,6 +48,8 @@ class Rule:
     add_flag: str
     reason: str
     reason_en: str
+    # Above 0, the rule raises the priority only when the model gives P1 at least this probability.
+    min_model_p1: float = 0.0
 
     def applies_to(self, customer_type: str) -> bool:
         return not self.customer_types or customer_type in self.customer_types
@@ -157,6 +159,16 @@ def suggest(context: Context, *, config: Config, model: TextModel, model_version
                     f"“{m.keyword}” is mentioned after “{m.cue}” (negated or hypothetical); rule not applied",
                 ))
         if fired is None:
+            continue
+        p1 = prediction.priority_probabilities.get("P1", 0.0)
+        if rule.set_priority and p1 < rule.min_model_p1:
+            # The words fit the pattern, the message as a whole does not read as urgent: say so, change nothing.
+            reasons.append(Reason(
+                f"{rule.code}_unconfirmed",
+                f"{fired.zh}；但模型判断 P1 的可能性仅 {p1:.0%}（此规则要求至少 {rule.min_model_p1:.0%}），未据此调整",
+                f"{fired.en}; but the model gives P1 only {p1:.0%} (this rule needs {rule.min_model_p1:.0%}), "
+                "so it changed nothing",
+            ))
             continue
         reasons.append(fired)
         if rule.add_flag and rule.add_flag not in flags:

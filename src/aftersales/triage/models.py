@@ -7,7 +7,10 @@ categories (tickets) and calendars (sla), which themselves depend on ``accounts`
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -101,6 +104,11 @@ class TriageRule(BaseModel):
                               help_text=_("{keyword} is replaced by the word found; for a batch rule {batch}, "
                                           "{count} and {days}."))
     reason_en = models.CharField(_("reason (English)"), max_length=160, blank=True)
+    min_model_p1 = models.DecimalField(
+        _("needs the model's agreement"), max_digits=3, decimal_places=2, default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("0 = always raise the priority. Above 0, the rule raises it only when the model gives P1 at "
+                    "least this probability (0.10 = 10 %); otherwise the supervisor sees why it did not."))
     order = models.PositiveSmallIntegerField(_("order"), default=100)
     is_active = models.BooleanField(_("active"), default=True)
 

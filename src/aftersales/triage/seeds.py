@@ -17,7 +17,7 @@ SAFETY_WORDS = (
     "燃气泄漏 re:(燃气|煤气|天然气).{,4}(漏|味) "
     # injuries caused by the product
     "受伤 摔伤 夹伤 砸伤 割伤 擦伤 扭伤 骨折 滑倒 摔倒 跌倒 缝针 流血 甩下来 窒息 误吞 误食 噎住 re:(卡在|卡住).{,3}(嗓子|喉咙) re:(蹭|磨|擦)(掉|破).{,4}皮 re:电池.{,10}(漏液|漏出|酸味) re:缝了.{,2}针 re:被.{,4}夹 re:被.{,3}(划|割|扎|砸)(伤|出|了.{,3}(口|道|血|伤)) re:(手|手心|手指|手背|胳膊|身上)[^，。,.]{,6}发?麻(了|的|一下|手)?  re:砸(在|到|中|伤) re:(翻倒|摔下来|倒下来) "
-    "医药费 住院 re:(在|去|送|进|到)(了)?(医院|急诊) "
+    "医药费 re:住院(?!号) re:(在|去|送|进|到)(了)?(医院|急诊) "
     "短路 "
     # swelling batteries and casings (电池胀了, 屏幕边上鼓起来, 充电宝鼓宝了), flashes and arcs, gas odorant, Cantonese
     "re:(电池|电芯|后盖|外壳|机身|屏幕|键盘|触控板|底壳|充电宝|壳子)[^。！？!?]{,10}(胀|鼓起|鼓了|越来越鼓|鼓宝) "
@@ -33,7 +33,7 @@ ENTERPRISE_DOWN_WORDS = (
     "re:停(机|产|线|工).{,2}[一二三四五六七八九十几两\\d]+(天|个?小时) "
     "re:(产线|生产线|流水线|包装线|车间|机床|叉车|仓库|门店|全店|全厂|整个店|整条|业务|系统|网络|收银|考场|门诊|柜台)"
     ".{,10}(停|断|瘫|挂|乱|收不|出不|发不|登不|连不|用不) "
-    "re:(全部|全都|一单都|一笔都|一个都|一台都|一张都|都)(停|发不|收不|用不|登不|连不|出不|进不|打不|装不|卖不) "
+    "re:(全部|全都|一单都|一笔都|一个都|一台都|一张都|(?<!怎么)(?<!怎样)都)(停|发不|收不|用不|登不|连不|出不|进不|打不|装不|卖不) "
     "re:(收不了|没法收|无法收|不能收)(银|款|钱) "
     "re:(无法|没法|不能|没办法)(营业|生产|开工|出货|发货|交货|接诊|结算|结账|收款|备货|开门) "
     "re:暂停(收|营业|接|生产|出) re:(排了|排到|排起).{,6}(队|辆|门口) 乱成 乱套 re:(整库|整柜|整批)?.{,4}报废 "
@@ -76,7 +76,7 @@ BATCH_BUSINESS_WORDS = (
     "暂停销售 全部收回 拒绝验收 无法验收 不肯签验收 整件 re:验收.{,6}(不|没|无法)(通过|过) "
     "re:(\\d+|[两三四五六七八九十几]+)\\s*(台|把|套|张|件|只|个|组|户|家)[^。！？!?]{,30}(全部|全都|一律|一半|一大半|大半|多半) "
     "re:(\\d+|[两三四五六七八九十几百]+)\\s*(台|把|套|张|只|组|户|家|箱)[^。！？!?\\d]{,20}"
-    "(\\d+|[两三四五六七八九十几]+|一大半|大半|多半)\\s*多?\\s*(台|把|套|张|只|组|户|家)?[^。！？!?]{,6}"
+    "((\\d+|[两三四五六七八九十几]+)\\s*多?\\s*(台|把|套|张|只|组|户|家)|一大半|大半|多半)[^。！？!?]{,6}"
     "(都|均|全|能复现|投诉|回来|反映|坏|裂|开裂|不|报|打不|没反应) "
     "re:(好几个|十几个|不少|很多|多个)(客户|顾客|用户|业主|车主|家)[^。！？!?]{,10}(说|反映|反馈|投诉|回来) "
     "re:(整箱|整段|整批|一箱)[^。！？!?]{,10}(都|全|没反应|坏|不) re:(一共|总共)\\s*\\d+\\s*台[^。！？!?]{,12}(变砖|坏|不亮)"
@@ -107,6 +107,28 @@ TRIAGE_RULES = [
      "external_escalation", "外部投诉威胁：提到“{keyword}”", "External escalation threat: mentions “{keyword}”", 60),
     ("repeat_complaint", "重复投诉", "Repeat complaint", "keyword", REPEAT_WORDS, [], "", "repeat_complaint",
      "重复投诉：{keyword}", "Repeat complaint: {keyword}", 70),
+]
+
+# Rules that raise the priority only when the model agrees a little: "20台里有2台外箱破了" reads like a batch
+# failure to a pattern but is one delivery's damage. The rule still fires below this P1 probability, and the
+# supervisor sees why it did not raise the priority. 5-fold CV on the training split: a tenth of the batch rules'
+# false P1 gone, no P1 lost. Safety and outage rules need no agreement: they always win.
+MODEL_CONFIRMATION = {"batch_in_text": 0.1, "batch_business": 0.1}
+
+# Terms an earlier release shipped and this one narrows (each was firing on messages it should not):
+# (rule, old term, new term). A migration swaps them where an installation still has the old term verbatim.
+NARROWED_TERMS = [
+    ("safety_hazard", "住院", "re:住院(?!号)"),  # 住院号 is a patient number
+    ("enterprise_down",
+     "re:(全部|全都|一单都|一笔都|一个都|一台都|一张都|都)(停|发不|收不|用不|登不|连不|出不|进不|打不|装不|卖不)",
+     "re:(全部|全都|一单都|一笔都|一个都|一台都|一张都|(?<!怎么)(?<!怎样)都)(停|发不|收不|用不|登不|连不|出不|进不|打不|装不|卖不)"),
+    ("batch_business",
+     "re:(\\d+|[两三四五六七八九十几百]+)\\s*(台|把|套|张|只|组|户|家|箱)[^。！？!?\\d]{,20}"
+     "(\\d+|[两三四五六七八九十几]+|一大半|大半|多半)\\s*多?\\s*(台|把|套|张|只|组|户|家)?[^。！？!?]{,6}"
+     "(都|均|全|能复现|投诉|回来|反映|坏|裂|开裂|不|报|打不|没反应)",
+     "re:(\\d+|[两三四五六七八九十几百]+)\\s*(台|把|套|张|只|组|户|家|箱)[^。！？!?\\d]{,20}"
+     "((\\d+|[两三四五六七八九十几]+)\\s*多?\\s*(台|把|套|张|只|组|户|家)|一大半|大半|多半)[^。！？!?]{,6}"
+     "(都|均|全|能复现|投诉|回来|反映|坏|裂|开裂|不|报|打不|没反应)"),  # "50把…2cm" is a size, not a count
 ]
 
 ROUTING_RULES = [

@@ -35,7 +35,8 @@ WIDE_WINDOW = 4
 SHORT_REACH = 1  # 没冒烟, 没冒火花: a one-character cue reaches over one verb character
 MODALS = ("可能会", "可能", "容易", "会")
 DOUBT = re.compile(r"[?？吗么呢]|听说|据说|网上说|新闻|真的假的|是真的|担心|害怕|怕|万一|是否")
-_SENTENCE_END = re.compile(r"[.!?。！？\n]")
+# A full stop between digits is a decimal point (0.12mg, 3.5 米), not the end of a sentence.
+_SENTENCE_END = re.compile(r"[!?。！？\n]|\.(?!\d)")
 # Words that report what happened: a worry or hearsay before one of them no longer reaches the keyword.
 _REPORT_BREAK = re.compile(r"已经|结果|果然|但是|可是|不过|现在|刚才|刚刚|确实|竟然|居然|真的[^假]")
 # A fear cue followed by one of these is a feeling ("好害怕，", "怕死了", "怕了"), not a worry about something.
@@ -170,20 +171,35 @@ def _inside_not_cue(folded: str, at: int, length: int, rules: NegationRules) -> 
     return False
 
 
+def _sentences(folded: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence, its closing punctuation left out."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(folded):
+        if match.start() > start:
+            spans.append((start, match.start()))
+        start = match.end()
+    if start < len(folded):
+        spans.append((start, len(folded)))
+    return spans
+
+
 def find_mentions(text: str, keywords: Iterable[str], rules: NegationRules | None = None, *,
                   folded: str | None = None) -> list[Mention]:
     """Every occurrence of each keyword, in text order, each marked negated or not."""
     folded = fold(text) if folded is None else folded
+    sentences = _sentences(folded)
     found: list[Mention] = []
     for keyword in keywords:
         if not keyword:
             continue
         pattern = _pattern(keyword)
         if pattern is not None:
-            for match in pattern.finditer(folded):
-                if match.end() > match.start():
-                    cue = _negating_cue(folded, match.start(), rules) if rules else ""
-                    found.append(Mention(keyword=match.group(), start=match.start(), negated=bool(cue), cue=cue))
+            # An expression describes one sentence: "烫得受不了。人没烫伤" is not "烫…伤".
+            for begin, end in sentences:
+                for match in pattern.finditer(folded, begin, end):
+                    if match.end() > match.start():
+                        cue = _negating_cue(folded, match.start(), rules) if rules else ""
+                        found.append(Mention(keyword=match.group(), start=match.start(), negated=bool(cue), cue=cue))
             continue
         start = folded.find(keyword)
         while start != -1:

@@ -65,13 +65,13 @@ def test_the_shipped_model_was_built_from_the_current_training_split():
 
 
 @pytest.mark.parametrize(("split", "floors"), [
-    ("heldout", {"category": 0.94, "demand": 0.86, "p1_recall": 0.98, "p1_precision": 0.78}),
+    ("heldout", {"category": 0.94, "demand": 0.86, "p1_recall": 0.98, "p1_precision": 0.80}),
     ("blind", {"category": 0.95, "demand": 0.86, "p1_recall": 1.0, "p1_precision": 0.93}),
 ])
 def test_scores_on_the_held_out_split_and_the_blind_set(split, floors):
     """A regression guard at the measured level (docs/triage.md). The issue's targets are category ≥ 90 %,
-    demand ≥ 85 % (met on both sets), P1 recall 100 % and P1 precision ≥ 80 % (met on the blind set; on the
-    held-out split 98.6 % and 78.2 %)."""
+    demand ≥ 85 % and P1 precision ≥ 80 % (met on both sets), P1 recall 100 % (met on the blind set; on the
+    held-out split 98.6 %, one P1 of 69 missed)."""
     shipped = TextModel.from_bytes(SHIPPED_MODEL.read_bytes())
 
     metrics = evaluate(shipped, load_samples(split), config=config())

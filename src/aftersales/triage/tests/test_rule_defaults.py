@@ -9,6 +9,7 @@ from aftersales.triage import seeds, services
 from aftersales.triage.configuration import config
 from aftersales.triage.engine import Context, suggest
 from aftersales.triage.models import TriageRule
+from aftersales.triage.text import fold
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +71,23 @@ def test_running_it_twice_adds_nothing_the_second_time(old_safety_rule):
 
     assert first == len(seeds.default_terms("safety_hazard")) - 3
     assert services.rule_add_default_terms(rule_ids=[old_safety_rule.pk]) == 0
+
+
+def test_the_upgrade_swaps_a_narrowed_term_and_leaves_the_rest(old_safety_rule):
+    """Migration 0004 on an installation seeded before it: the old term goes, the new one takes its place."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("aftersales.triage.migrations.0004_rule_model_confirmation")
+    old_safety_rule.keywords = "漏电\n住院\n自家加的词"
+    old_safety_rule.save()
+    TriageRule.objects.filter(code="batch_business").update(min_model_p1=0.5)
+
+    migration.confirm_and_narrow(apps, None)
+
+    old_safety_rule.refresh_from_db()
+    assert old_safety_rule.terms == ["漏电", "re:住院(?!号)", "自家加的词"]
+    assert float(TriageRule.objects.get(code="batch_business").min_model_p1) == 0.5  # an edited value stays
+    for code, old, new in seeds.NARROWED_TERMS:  # what a fresh installation is seeded with agrees
+        assert fold(new) in seeds.default_terms(code) and fold(old) not in seeds.default_terms(code)

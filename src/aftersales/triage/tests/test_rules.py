@@ -167,3 +167,37 @@ def test_suggestions_alone_and_deliveries_do_not_make_a_batch_failure(make_ticke
         "registered", description=words, product=on_batch).triage_suggestion.reasons)
     assert not any(r["code"] == "same_batch" for r in make_ticket(
         "registered", description="电饭煲显示E3故障码，无法加热", product=on_batch).triage_suggestion.reasons)
+
+
+def test_every_shipped_expression_compiles():
+    """A broken ``re:`` term matches nothing, silently: the shipped rules must have none."""
+    from aftersales.triage import text
+
+    for rule in TriageRule.objects.all():
+        assert text.bad_patterns(rule.keywords) == [], rule.code
+
+
+def test_a_patient_number_is_not_a_hospital_stay():
+    got = suggest("护士站扫码枪连不上电脑，只能手输住院号", "enterprise")
+
+    assert "safety" not in got.flags
+    assert "safety" in suggest("孩子被电水壶的开水浇到，住院了", "individual").flags
+
+
+def test_the_batch_rules_ask_for_the_models_agreement_and_say_why_when_it_is_missing():
+    text = "上周到的电风扇20台，其中4台摇头不转，顾客拿回来了"
+    assert suggest(text, "dealer").priority == "P1"
+    shipped = {r.code: r.min_model_p1 for r in TriageRule.objects.all()}
+    assert shipped["batch_business"] > 0 and shipped["batch_in_text"] > 0
+    assert shipped["safety_hazard"] == 0 and shipped["enterprise_down"] == 0
+
+    TriageRule.objects.filter(code__in=["batch_business", "batch_in_text"]).update(min_model_p1=1)
+    from aftersales.triage import configuration
+
+    configuration.clear()
+    got = suggest(text, "dealer")
+
+    assert not any(r.code == "batch_business" for r in got.reasons)
+    unconfirmed = next(r for r in got.reasons if r.code == "batch_business_unconfirmed")
+    assert "未据此调整" in unconfirmed.zh and "changed nothing" in unconfirmed.en
+    assert got.confidence["priority"] < 1  # the priority is the model's, not a rule's

@@ -93,3 +93,14 @@ def test_without_scope_cues_a_worry_reaches_only_its_window():
     local_only = text.NegationRules.parse(DEFAULT_NEGATION_CUES, DEFAULT_NOT_CUES)
     message = "上面有电机，我怕水进去短路或者漏电"
     assert [m.keyword for m in text.find_mentions(message, HAZARDS, local_only) if not m.negated] == ["短路", "漏电"]
+
+
+def test_an_expression_stays_inside_one_sentence():
+    burn = ["re:烫.{,8}(伤|泡)"]
+
+    assert [m.keyword for m in text.find_mentions("座圈烫得受不了。人没烫伤", burn, RULES) if not m.negated] == []
+    assert [m.keyword for m in text.find_mentions("座圈烫得起了水泡", burn, RULES)] == ["烫得起了水泡"]
+
+
+def test_a_decimal_point_does_not_end_a_sentence():
+    assert [m.keyword for m in text.find_mentions("实测甲醛0.12mg，超标", ["re:\\d+\\.\\d+mg"])] == ["0.12mg"]
