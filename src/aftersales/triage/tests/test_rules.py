@@ -201,3 +201,23 @@ def test_the_batch_rules_ask_for_the_models_agreement_and_say_why_when_it_is_mis
     unconfirmed = next(r for r in got.reasons if r.code == "batch_business_unconfirmed")
     assert "未据此调整" in unconfirmed.zh and "changed nothing" in unconfirmed.en
     assert got.confidence["priority"] < 1  # the priority is the model's, not a rule's
+
+
+@pytest.mark.parametrize(("message", "customer_type", "rule"), [
+    ("用肥皂水抹了一下燃气管接头，一直在冒泡泡", "individual", "safety_hazard"),
+    ("插头那里一插上就噼啪响，还有亮光", "individual", "safety_hazard"),
+    ("充电宝放了一晚上，早上发现整个胖了一圈", "individual", "safety_hazard"),
+    ("摸到机身侧面，指尖一阵一阵发麻", "individual", "safety_hazard"),
+    ("封箱机坏了，今天出不了货，两辆货车在门口等着", "enterprise", "enterprise_down"),
+])
+def test_hazards_and_outages_told_without_the_usual_words(message, customer_type, rule):
+    got = suggest(message, customer_type)
+
+    assert got.priority == "P1"
+    assert any(r.code == rule for r in got.reasons)
+
+
+def test_a_negation_inside_a_spark_pattern_is_respected():
+    got = suggest("显示器电源线插上去有点松，没打火也不发热，就是一碰就黑屏")
+
+    assert "safety" not in got.flags
