@@ -1,5 +1,7 @@
 """The labelled set, its held-out split, the shipped model and the scores the issue asks for."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -95,3 +97,14 @@ def test_the_fast_scoring_path_equals_scikit_learn():
         assert np.allclose(row.data[order], reference.data)
         for head in (shipped.subcategory, shipped.demand, shipped.priority):
             assert np.allclose(shipped.probabilities(head, row), head.predict_proba(reference)[0], atol=1e-6)
+
+
+def test_the_held_out_split_carries_the_adjudicated_priorities():
+    """docs/triage.md, "Label audit": where two annotators disagreed about P1, the third reader's decision stands."""
+    held_out = {s.text: s.priority for s in load_samples("heldout")}
+    second = (dataset.DATA_DIR / "audit" / "heldout_priority_second.jsonl").read_text(encoding="utf-8").splitlines()
+    decided = (dataset.DATA_DIR / "audit" / "heldout_priority_adjudicated.jsonl").read_text(encoding="utf-8").splitlines()
+
+    assert {json.loads(line)["text"] for line in second} == set(held_out)
+    for row in map(json.loads, decided):
+        assert held_out[row["text"]] == row["decided"]
