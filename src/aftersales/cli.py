@@ -81,8 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     triage.add_argument("--customer-type", default="individual", choices=["individual", "enterprise", "dealer"])
     triage.add_argument("--channel", default="")
     triage.add_argument("--mistakes", action="store_true", help="evaluate: also list every wrong suggestion")
-    triage.add_argument("--set", dest="split", default="heldout", choices=["heldout", "blind"],
-                        help="evaluate: the held-out split (default) or the blind set")
+    triage.add_argument("--set", dest="split", default="heldout", choices=["heldout", "blind", "blind2"],
+                        help="evaluate: the held-out split (default) or a blind set (docs/triage.md)")
     triage.add_argument("--without-bundled", action="store_true",
                         help="retrain: learn only from the system's own confirmed cases")
 

@@ -73,8 +73,13 @@ class Sample:
                    priority=row["priority"], flags=tuple(row.get("flags") or ()), channel=row.get("channel", ""))
 
 
+# The labelled sets a model is scored on: the held-out split, and two sets written later by writers who saw
+# only the guidelines (``blind2`` after the rules of 2026-12-08 were final; never used to change anything).
+EVALUATION_SETS = ("heldout", "blind", "blind2")
+
+
 def load_samples(name: str) -> list[Sample]:
-    """``train``, ``heldout`` or ``blind``: the labelled sets that ship under triage/data/."""
+    """``train`` or one of ``EVALUATION_SETS``: the labelled sets that ship under triage/data/."""
     path = DATA_DIR / f"{name}.jsonl"
     with path.open(encoding="utf-8") as handle:
         return [Sample.from_json(json.loads(line)) for line in handle if line.strip()]

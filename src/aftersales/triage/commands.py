@@ -23,8 +23,8 @@ def retrain(*, include_bundled: bool = True) -> str:
 
 
 def evaluate(*, show_mistakes: bool = False, split: str = "heldout") -> str:
-    """Score the active model on the held-out split (or ``blind``: messages written after the rules and
-    the model were settled, never looked at while tuning)."""
+    """Score the active model on the held-out split, or on ``blind`` / ``blind2`` (messages written later by
+    writers who saw only the guidelines; docs/triage.md says what each was used for)."""
     active = configuration.active_model()
     metrics = score(active.model, load_samples(split), config=configuration.config())
     report = f"model: {active.version} · set: {split}\n{metrics.report()}"

@@ -209,12 +209,23 @@ def test_the_batch_rules_ask_for_the_models_agreement_and_say_why_when_it_is_mis
     ("充电宝放了一晚上，早上发现整个胖了一圈", "individual", "safety_hazard"),
     ("摸到机身侧面，指尖一阵一阵发麻", "individual", "safety_hazard"),
     ("封箱机坏了，今天出不了货，两辆货车在门口等着", "enterprise", "enterprise_down"),
+    ("躺地上看手机，扫地机开过来把我头发卷进刷子里了，扯掉一大撮", "individual", "safety_hazard"),
+    ("喂食器的出粮口把狗狗的舌头夹住了，带去宠物医院缝了两针", "individual", "safety_hazard"),
 ])
 def test_hazards_and_outages_told_without_the_usual_words(message, customer_type, rule):
     got = suggest(message, customer_type)
 
     assert got.priority == "P1"
     assert any(r.code == rule for r in got.reasons)
+
+
+@pytest.mark.parametrize("message", [
+    "猫砂卡在转筒里转不动了，怎么清理",
+    "手表OTA卡在98%一个多小时不动了",
+    "桌腿卡在包装泡沫里拔不出来",
+])
+def test_things_stuck_in_a_machine_are_not_body_parts(message):
+    assert "safety" not in suggest(message).flags
 
 
 def test_a_negation_inside_a_spark_pattern_is_respected():
