@@ -59,6 +59,18 @@ def main() -> int:
           f"p99 {p99:.2f} ms, max {timings[-1]:.2f} ms")
     print(f"budget {BUDGET_MS:.0f} ms: p99 is {p99 / BUDGET_MS:.2f}× the budget "
           f"({BUDGET_MS / p99:.1f}× headroom)")
+    # The longest text the API accepts, built to be hard for the patterns: runs of digits and numerals with no
+    # sentence end, units and "都" repeated, a keyword repeated. None may take long (a pattern that can start
+    # inside a run of digits is quadratic in the run).
+    limit = configuration.settings().max_text_chars
+    worst = {}
+    for name, unit in (("digits", "1"), ("numerals", "三"), ("counts", "20台都"), ("keyword", "电池鼓"), ("commas", "手，")):
+        adversarial = (unit * (limit // len(unit) + 1))[:limit]
+        t0 = time.perf_counter()
+        services.triage_text(text=adversarial)
+        worst[name] = (time.perf_counter() - t0) * 1000
+    print(f"longest accepted text ({limit} characters), built to be hard: "
+          + ", ".join(f"{name} {ms:.0f} ms" for name, ms in worst.items()))
     active = configuration.active_model()
     for split in EVALUATION_SETS:
         metrics = evaluate(active.model, load_samples(split), config=configuration.config())

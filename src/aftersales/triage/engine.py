@@ -162,11 +162,12 @@ def suggest(context: Context, *, config: Config, model: TextModel, model_version
             continue
         p1 = prediction.priority_probabilities.get("P1", 0.0)
         if rule.set_priority and p1 < rule.min_model_p1:
-            # The words fit the pattern, the message as a whole does not read as urgent: say so, change nothing.
+            # The words fit the pattern, the message as a whole does not read as urgent: say so, change nothing
+            # (neither the priority nor the rule's flag). One decimal, so 9.6 % never reads as the 10 % it misses.
             reasons.append(Reason(
                 f"{rule.code}_unconfirmed",
-                f"{fired.zh}；但模型判断 P1 的可能性仅 {p1:.0%}（此规则要求至少 {rule.min_model_p1:.0%}），未据此调整",
-                f"{fired.en}; but the model gives P1 only {p1:.0%} (this rule needs {rule.min_model_p1:.0%}), "
+                f"{fired.zh}；但模型判断 P1 的可能性仅 {p1:.1%}（此规则要求至少 {rule.min_model_p1:.0%}），未据此调整",
+                f"{fired.en}; but the model gives P1 only {p1:.1%} (this rule needs {rule.min_model_p1:.0%}), "
                 "so it changed nothing",
             ))
             continue

@@ -107,8 +107,9 @@ class TriageRule(BaseModel):
     min_model_p1 = models.DecimalField(
         _("needs the model's agreement"), max_digits=3, decimal_places=2, default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        help_text=_("0 = always raise the priority. Above 0, the rule raises it only when the model gives P1 at "
-                    "least this probability (0.10 = 10 %); otherwise the supervisor sees why it did not."))
+        help_text=_("0 = always raise the priority. Above 0, the rule acts (priority and flag) only when the "
+                    "model gives P1 at least this probability (0.10 = 10 %); otherwise the supervisor sees why "
+                    "it did not."))
     order = models.PositiveSmallIntegerField(_("order"), default=100)
     is_active = models.BooleanField(_("active"), default=True)
 

@@ -33,10 +33,14 @@ from dataclasses import dataclass
 
 WIDE_WINDOW = 4
 SHORT_REACH = 1  # 没冒烟, 没冒火花: a one-character cue reaches over one verb character
+# How far back a mention looks for the start of its clause or sentence. Real sentences are shorter; the bound
+# keeps a long text with thousands of mentions linear rather than quadratic.
+LOOKBACK = 300
 MODALS = ("可能会", "可能", "容易", "会")
 DOUBT = re.compile(r"[?？吗么呢]|听说|据说|网上说|新闻|真的假的|是真的|担心|害怕|怕|万一|是否")
-# A full stop between digits is a decimal point (0.12mg, 3.5 米), not the end of a sentence.
-_SENTENCE_END = re.compile(r"[!?。！？\n]|\.(?!\d)")
+# A full stop ends a sentence unless it is a decimal point (0.12mg) or part of an ellipsis: "……" folds to
+# "......", and "电池……鼓起来了" is one sentence.
+_SENTENCE_END = re.compile(r"[!?。！？\n]|(?<![.\d])\.(?![.\d])")
 # Words that report what happened: a worry or hearsay before one of them no longer reaches the keyword.
 _REPORT_BREAK = re.compile(r"已经|结果|果然|但是|可是|不过|现在|刚才|刚刚|确实|竟然|居然|真的[^假]")
 # A fear cue followed by one of these is a feeling ("好害怕，", "怕死了", "怕了"), not a worry about something.
@@ -110,16 +114,16 @@ class NegationRules:
 
 
 def _clause_start(folded: str, position: int) -> int:
-    start = 0
-    for match in _BOUNDARY.finditer(folded, 0, position):
+    start = lookback = max(0, position - LOOKBACK)
+    for match in _BOUNDARY.finditer(folded, lookback, position):
         start = match.end()
     return start
 
 
 def _scope_cue(folded: str, start: int, rules: NegationRules) -> str:
     """A worry, hearsay or condition earlier in the keyword's sentence, with no report word between."""
-    sentence_start = 0
-    for match in _SENTENCE_END.finditer(folded, 0, start):
+    sentence_start = lookback = max(0, start - LOOKBACK)
+    for match in _SENTENCE_END.finditer(folded, lookback, start):
         sentence_start = match.end()
     for match in _REPORT_BREAK.finditer(folded, sentence_start, start):
         sentence_start = match.end()
@@ -183,6 +187,22 @@ def _sentences(folded: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _expression_negated(folded: str, match: re.Match[str], rules: NegationRules) -> str:
+    """The cue negating an expression's match: before the match, or before its last group when the cue stands
+    in the free text between groups — "插头那里没有打火" for ``(插头…)[^。]{,10}(打火…)``. A negation that is
+    part of the pattern itself (``(无法|不能)(营业…)``) lies inside a group and negates nothing."""
+    cue = _negating_cue(folded, match.start(), rules)
+    if cue or not match.lastindex:
+        return cue
+    event = match.start(match.lastindex)
+    if event <= match.start():
+        return ""
+    groups_before = [match.end(i) for i in range(1, match.lastindex) if match.start(i) != -1 and match.end(i) <= event]
+    gap_start = max(groups_before, default=match.start())
+    cue = _negating_cue(folded, event, rules)
+    return cue if cue and cue in folded[gap_start:event] else ""
+
+
 def find_mentions(text: str, keywords: Iterable[str], rules: NegationRules | None = None, *,
                   folded: str | None = None) -> list[Mention]:
     """Every occurrence of each keyword, in text order, each marked negated or not."""
@@ -198,7 +218,7 @@ def find_mentions(text: str, keywords: Iterable[str], rules: NegationRules | Non
             for begin, end in sentences:
                 for match in pattern.finditer(folded, begin, end):
                     if match.end() > match.start():
-                        cue = _negating_cue(folded, match.start(), rules) if rules else ""
+                        cue = _expression_negated(folded, match, rules) if rules else ""
                         found.append(Mention(keyword=match.group(), start=match.start(), negated=bool(cue), cue=cue))
             continue
         start = folded.find(keyword)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from aftersales.triage import seeds, services
+from aftersales.triage import seeds, services, text
 from aftersales.triage.configuration import config
 from aftersales.triage.engine import Context, suggest
 from aftersales.triage.models import TriageRule
@@ -73,21 +73,39 @@ def test_running_it_twice_adds_nothing_the_second_time(old_safety_rule):
     assert services.rule_add_default_terms(rule_ids=[old_safety_rule.pk]) == 0
 
 
-def test_the_upgrade_swaps_a_narrowed_term_and_leaves_the_rest(old_safety_rule):
-    """Migration 0004 on an installation seeded before it: the old term goes, the new one takes its place."""
+def _migration_0004():
     from importlib import import_module
 
+    return import_module("aftersales.triage.migrations.0004_rule_model_confirmation")
+
+
+def test_the_upgrade_swaps_an_old_term_wherever_it_stands_and_keeps_the_rest(old_safety_rule):
+    """Migration 0004 on an installation seeded before it: the old term goes, the new one takes its place,
+    whether the administrator's list is one per line or typed on one line with blanks and 、."""
     from django.apps import apps
 
-    migration = import_module("aftersales.triage.migrations.0004_rule_model_confirmation")
-    old_safety_rule.keywords = "漏电\n住院\n自家加的词"
+    old_safety_rule.keywords = "漏电 住院、医药费\n自家加的词"
     old_safety_rule.save()
     TriageRule.objects.filter(code="batch_business").update(min_model_p1=0.5)
 
-    migration.confirm_and_narrow(apps, None)
+    _migration_0004().confirm_and_upgrade(apps, None)
 
     old_safety_rule.refresh_from_db()
-    assert old_safety_rule.terms == ["漏电", "re:住院(?!号)", "自家加的词"]
+    assert old_safety_rule.terms == ["漏电", "re:住院(?!号)", "医药费", "自家加的词"]
     assert float(TriageRule.objects.get(code="batch_business").min_model_p1) == 0.5  # an edited value stays
-    for code, old, new in seeds.NARROWED_TERMS:  # what a fresh installation is seeded with agrees
-        assert fold(new) in seeds.default_terms(code) and fold(old) not in seeds.default_terms(code)
+
+
+def test_the_upgrade_does_not_repeat_a_term_the_administrator_already_added():
+    migration = _migration_0004()
+
+    assert text.split_terms(migration.upgrade_keywords("safety_hazard", "住院\nre:住院(?!号)")) == ["re:住院(?!号)"]
+
+
+def test_a_fresh_installation_already_has_every_upgraded_term():
+    migration = _migration_0004()
+    for code, old, new in migration.UPGRADED:
+        assert fold(migration.anchored(new)) in seeds.default_terms(code)
+        assert fold(old) not in seeds.default_terms(code)
+    for code, *_rest in seeds.TRIAGE_RULES:  # the shipped count patterns are anchored: upgrading changes nothing
+        terms = seeds.default_terms(code)
+        assert [migration.upgrade_term(code, t) for t in terms] == terms

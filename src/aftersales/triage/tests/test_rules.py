@@ -228,7 +228,22 @@ def test_things_stuck_in_a_machine_are_not_body_parts(message):
     assert "safety" not in suggest(message).flags
 
 
-def test_a_negation_inside_a_spark_pattern_is_respected():
-    got = suggest("显示器电源线插上去有点松，没打火也不发热，就是一碰就黑屏")
+@pytest.mark.parametrize("message", [
+    "显示器电源线插上去有点松，没打火也不发热，就是一碰就黑屏",
+    "用肥皂水检查过燃气管接头了，没有冒泡",
+    "插头那里没有打火，就是插上没反应",
+    "插座从来不会噼啪响，但是USB口不充电",
+    "手机电池用了两年，也没变厚，就是续航短",
+    "狗狗没受伤，就是喂食器出粮口卡粮了",
+    "头发没有卷进去，但是扫地机滚刷很吵",
+    "燃气灶关了火以后就没有味道了，点火有点慢",
+])
+def test_a_negation_between_the_parts_of_a_pattern_is_respected(message):
+    assert "safety" not in suggest(message).flags
 
-    assert "safety" not in got.flags
+
+def test_a_negation_written_into_a_pattern_still_counts_as_the_pattern():
+    """``(无法|没法)(营业…)`` names an outage; the 无法 is the pattern's own word, not a denial."""
+    got = suggest("冷柜全坏了，门店今天无法营业", "enterprise")
+
+    assert got.priority == "P1" and any(r.code == "enterprise_down" for r in got.reasons)

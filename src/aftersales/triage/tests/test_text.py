@@ -102,5 +102,12 @@ def test_an_expression_stays_inside_one_sentence():
     assert [m.keyword for m in text.find_mentions("座圈烫得起了水泡", burn, RULES)] == ["烫得起了水泡"]
 
 
+def test_an_ellipsis_does_not_end_a_sentence():
+    swollen = ["re:电池.{,6}鼓起"]
+
+    assert [m.keyword for m in text.find_mentions("电池……鼓起来了", swollen, RULES)] == ["电池......鼓起"]
+    assert [m.keyword for m in text.find_mentions("电池...鼓起来了", swollen, RULES)] == ["电池...鼓起"]
+
+
 def test_a_decimal_point_does_not_end_a_sentence():
     assert [m.keyword for m in text.find_mentions("实测甲醛0.12mg，超标", ["re:\\d+\\.\\d+mg"])] == ["0.12mg"]
