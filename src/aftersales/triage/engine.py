@@ -48,7 +48,7 @@ class Rule:
     add_flag: str
     reason: str
     reason_en: str
-    # Above 0, the rule raises the priority only when the model gives P1 at least this probability.
+    # Above 0, the rule acts (priority and flag) only when the model gives P1 at least this probability.
     min_model_p1: float = 0.0
 
     def applies_to(self, customer_type: str) -> bool:

@@ -30,6 +30,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 WIDE_WINDOW = 4
 SHORT_REACH = 1  # 没冒烟, 没冒火花: a one-character cue reaches over one verb character
@@ -175,8 +176,10 @@ def _inside_not_cue(folded: str, at: int, length: int, rules: NegationRules) -> 
     return False
 
 
-def _sentences(folded: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence, its closing punctuation left out."""
+@lru_cache(maxsize=16)
+def _sentences(folded: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each sentence, its closing punctuation left out. Cached: every rule of a suggestion asks
+    for the same text's sentences."""
     spans, start = [], 0
     for match in _SENTENCE_END.finditer(folded):
         if match.start() > start:
@@ -184,7 +187,7 @@ def _sentences(folded: str) -> list[tuple[int, int]]:
         start = match.end()
     if start < len(folded):
         spans.append((start, len(folded)))
-    return spans
+    return tuple(spans)
 
 
 def _expression_negated(folded: str, match: re.Match[str], rules: NegationRules) -> str:
